@@ -1,0 +1,33 @@
+# arena-kfault: the harness steps as make targets.  run_tests.sh is the
+# main entry; these are conveniences over it and over scripts/.
+#   make check          harness self-checks + every suite (what CI runs)
+#   make test           every suite, no self-checks (= ./run_tests.sh)
+#   make harness-check  only the harness self-checks (fast; needs a fetched tree)
+#   make deps           toolchain root + kernel source, nothing else
+#   make clean          drop build/ (results, logs); the cache stays
+#   make distclean      also drop the cache (~/.cache/arena-kfault)
+# RUN_ARGS passes options through, e.g. make check RUN_ARGS="--arch arm64".
+
+RUN_ARGS ?=
+CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
+
+.PHONY: check test harness-check deps clean distclean
+
+check:
+	./run_tests.sh --self-test $(RUN_ARGS)
+
+test:
+	./run_tests.sh $(RUN_ARGS)
+
+harness-check:
+	python3 scripts/run-harness-tests.py
+
+deps:
+	scripts/setup.sh
+	scripts/fetch-tree.sh
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(CACHE)

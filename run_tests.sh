@@ -1,0 +1,150 @@
+#!/bin/bash
+# run_tests.sh: build, boot and test BPF arena kernel-fault recovery.
+#
+# For each tree and arch: prepare the source tree (patches from
+# kernel-patches/), build it with kunit.py, run the KUnit suites in QEMU,
+# build the kselftests, boot them in QEMU, and collect every result into
+# build/results/summary.json.  Installs its toolchain and downloads the
+# kernel on first use.  Exit status 0 only when every suite passed.
+set -eu
+. "$(dirname "$0")/scripts/lib.sh"
+
+usage() {
+	cat <<USAGE
+usage: run_tests.sh [options]
+  --arch ARCH      x86_64 or arm64; repeatable (default: x86_64)
+  --tree TREE      upstream, series or both (default: upstream)
+  --kdir PATH      use the kernel tree at PATH instead of Debian's
+                   $KERNEL_PACKAGE (it is copied, never modified)
+  --only SUITE     kunit or kselftest (default: both)
+  --flavour NAME   add configs/flavours/NAME.config; repeatable
+  -j N             parallel build jobs (default: $(nproc))
+  --self-test      also run the harness's own checks (scripts/tests/)
+  -v, --verbose    show step output instead of logging it only
+  -h, --help       this text
+Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
+USAGE
+}
+
+arches=() trees=upstream kdir= only= verbose= flavours= self_test=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
+	--arch=*) arches+=("${1#*=}") ;;
+	--tree) trees=${2:?--tree needs a value}; shift ;;
+	--tree=*) trees=${1#*=} ;;
+	--kdir) kdir=${2:?--kdir needs a value}; shift ;;
+	--kdir=*) kdir=${1#*=} ;;
+	--only) only=${2:?--only needs a value}; shift ;;
+	--only=*) only=${1#*=} ;;
+	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
+	--flavour=*) flavours="$flavours ${1#*=}" ;;
+	-j) JOBS=${2:?-j needs a value}; shift ;;
+	-j*) JOBS=${1#-j} ;;
+	--self-test) self_test=1 ;;
+	-v|--verbose) verbose=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+	shift
+done
+[ ${#arches[@]} -gt 0 ] || arches=(x86_64)
+for a in "${arches[@]}"; do load_arch "$a"; done
+case $trees in
+upstream|series) ;;
+both) trees="upstream series" ;;
+*) die "unknown tree '$trees' (known: upstream series both)" ;;
+esac
+case $only in
+''|kunit|kselftest) ;;
+*) die "unknown suite '$only' for --only (known: kunit kselftest)" ;;
+esac
+case ${JOBS:-1} in
+''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
+esac
+export JOBS FLAVOURS=$flavours
+
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS"/*
+steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv
+: >"$steps"
+: >"$expected"
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+failed=0
+
+# step NAME TREE ARCH CMD...: run one step, log it, print one progress line.
+step() {
+	local name=$1 tree=$2 arch=$3 log t0 rc=0
+	shift 3
+	log=$LOGS/${tree:+$tree-}${arch:+$arch-}$name.log
+	printf '%-8s %-9s %-7s %-16s ' "$(date +%H:%M:%S)" "${tree:--}" "${arch:--}" "$name" >&2
+	t0=$(date +%s)
+	if [ -n "$verbose" ]; then
+		echo >&2
+		"$@" 2>&1 | tee "$log" >&2 || rc=${PIPESTATUS[0]}
+	else
+		"$@" >"$log" 2>&1 || rc=$?
+	fi
+	local secs=$(($(date +%s) - t0))
+	printf '%s\t%s\t%s\t%s\t%s\n' "${tree:--}" "${arch:--}" "$name" "$secs" "$rc" >>"$steps"
+	if [ "$rc" = 0 ]; then
+		printf 'ok     %5ss\n' "$secs" >&2
+	else
+		printf 'FAILED %5ss  (log: %s)\n' "$secs" "${log#"$REPO"/}" >&2
+		tail -n 15 "$log" | sed 's/^/    | /' >&2
+	fi
+	return "$rc"
+}
+
+step setup "" "" "$REPO/scripts/setup.sh" || die "toolchain setup failed"
+if [ -n "$kdir" ]; then
+	step import-tree "" "" "$REPO/scripts/import-tree.sh" "$kdir" ||
+		die "cannot use --kdir $kdir"
+	SRC_ID=$(tail -1 "$LOGS/import-tree.log")
+	kernel_version="kdir:$kdir"
+else
+	step fetch-tree "" "" "$REPO/scripts/fetch-tree.sh" || die "cannot get the kernel source"
+	kernel_version="$KERNEL_PACKAGE $(tail -1 "$LOGS/fetch-tree.log")"
+fi
+export SRC_ID
+. "$REPO/scripts/lib.sh"	# recompute paths for SRC_ID
+
+for tree in $trees; do
+	suites="kunit kselftest"
+	[ -n "$only" ] && suites=$only
+	for arch in "${arches[@]}"; do
+		for s in $suites; do printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"; done
+	done
+	step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree" || { failed=1; continue; }
+	for arch in "${arches[@]}"; do
+		step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch" ||
+			{ failed=1; continue; }
+		case " $suites " in *" kunit "*)
+			step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
+		esac
+		case " $suites " in *" kselftest "*)
+			step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
+			step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch" &&
+			step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
+				failed=1
+		esac
+	done
+done
+
+if [ -n "$self_test" ]; then
+	printf 'repo\thost\tharness\n' >>"$expected"
+	step harness repo host python3 "$REPO/scripts/run-harness-tests.py" \
+		--json "$RESULTS/repo-host-harness.json" || failed=1
+fi
+
+patches=()
+for d in base series test; do
+	for p in "$REPO"/kernel-patches/$d/*.patch; do [ -f "$p" ] && patches+=(--patch "$p"); done
+done
+echo >&2
+python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
+	--steps "$steps" --expected "$expected" "${patches[@]}" \
+	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--info kernel="$kernel_version" --info trees="$trees" \
+	--info arches="${arches[*]}" --info flavours="${flavours# }" || failed=1
+exit $failed

@@ -1,0 +1,28 @@
+#!/bin/bash
+# build-kernel.sh TREE ARCH: configure and build the kernel of TREE for ARCH
+# with kunit.py, out of tree, inside the toolchain root.  The kunitconfig is
+# configs/kunit/*.kunitconfig plus configs/kunit/<arch>.config when present
+# plus the fragments named in $FLAVOURS (configs/flavours/<name>.config).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:?usage: build-kernel.sh TREE ARCH}
+load_arch "${2:?usage: build-kernel.sh TREE ARCH}"
+src=$(tree_src "$tree")
+out=$(tree_build "$tree" "$ARCH_NAME")
+[ -f "$src/Makefile" ] || die "no $tree tree at $src (run: scripts/prepare-tree.sh $tree)"
+mkdir -p "$out"
+
+args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
+[ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
+for f in "$REPO"/configs/kunit/*.kunitconfig "$REPO/configs/kunit/$ARCH_NAME.config"; do
+	[ -f "$f" ] && args+=(--kunitconfig="$f")
+done
+for fl in ${FLAVOURS:-}; do
+	f=$REPO/configs/flavours/$fl.config
+	[ -f "$f" ] || die "unknown flavour '$fl' (no $f)"
+	args+=(--kunitconfig="$f")
+done
+
+cd "$src"
+in_root python3 tools/testing/kunit/kunit.py build "${args[@]}"

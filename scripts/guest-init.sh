@@ -1,0 +1,46 @@
+#!/bin/sh
+# /init of the kselftest initramfs.  Runs every test of
+# /kselftest/kselftest-list.txt (written by 'make kselftest-install') and
+# prints one KTAP document: each test program's own KTAP nested four spaces
+# deep, then a last case that fails on any oops, BUG or WARNING in the kernel
+# log.  Then powers off.  Parameters (kernel command line):
+#   ksft_timeout=SECONDS   per test program (default 300)
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+
+timeout=300
+for p in $(cat /proc/cmdline); do
+	case $p in ksft_timeout=*) timeout=${p#ksft_timeout=} ;; esac
+done
+
+cd /kselftest || exec poweroff -f
+n=$(grep -c : kselftest-list.txt)
+echo "KTAP version 1"
+echo "1..$((n + 1))"
+i=0
+while IFS=: read -r collection test; do
+	i=$((i + 1))
+	echo "    # running $collection:$test"
+	(cd "$collection" && timeout "$timeout" "./$test" 2>&1; echo "rc=$?" >/tmp/rc) |
+		sed 's/^/    /'
+	rc=$(sed -n 's/^rc=//p' /tmp/rc)
+	case $rc in
+	0) echo "ok $i $collection:$test" ;;
+	4) echo "ok $i $collection:$test # SKIP" ;;
+	*) echo "not ok $i $collection:$test # exit status $rc" ;;
+	esac
+done <kselftest-list.txt
+
+i=$((i + 1))
+if dmesg | grep -E 'BUG:|WARNING:|Oops|Unable to handle|general protection' >/tmp/bad; then
+	sed 's/^/    # /' /tmp/bad
+	echo "not ok $i kernel_log_clean # oops/BUG/WARNING in the kernel log"
+else
+	echo "ok $i kernel_log_clean"
+fi
+echo "# arena-kfault: guest done"
+poweroff -f

@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# Common helpers for the harness scripts: paths, logging, errors.
+# Sourced, never executed.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../configs/trees.conf
+. "$REPO/configs/trees.conf"
+
+# Downloads, the toolchain root, kernel sources and build trees live here,
+# outside the clone, so that later runs (CI included) reuse them.
+CACHE=${ARENA_KFAULT_CACHE:-$HOME/.cache/arena-kfault}
+ROOT=$CACHE/root                # debootstrap'd toolchain root
+# Which kernel source: "debian" ($KERNEL_PACKAGE) or "kdir-<hash>", a
+# snapshot of the user's --kdir tree (scripts/import-tree.sh).
+SRC_ID=${SRC_ID:-debian}
+SRC=$CACHE/src/$SRC_ID          # pristine kernel source, a git repository
+WORK=$CACHE/work/$SRC_ID        # per-tree worktrees and per-arch build dirs
+BUILD=${ARENA_KFAULT_BUILD:-$REPO/build}   # results and logs of this clone
+RESULTS=$BUILD/results
+PATCH_DIR=${PATCH_DIR:-$REPO/kernel-patches}   # base/, series/, test/
+LOGS=$BUILD/logs
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+warn() {
+	echo "warning: $*" >&2
+}
+
+info() {
+	echo "  $*" >&2
+}
+
+# need CMD...: fail with one clear line when a host tool is missing.
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "required host tool '$c' not found (run: make deps)"
+	done
+}
+
+# in_root CMD...: run CMD inside the toolchain root, with the clone, the
+# cache and $ROOT_BINDS (space separated) visible at their host paths and
+# no /dev/kvm (QEMU falls back to TCG, see README).
+in_root() {
+	[ -x "$ROOT/usr/bin/clang-19" ] ||
+		die "toolchain root $ROOT is missing or incomplete (run: make deps)"
+	REPO_BIND=$REPO CACHE_BIND=$CACHE CCACHE_DIR=$CACHE/ccache CCACHE_BASEDIR=$CACHE/work \
+		unshare --mount --propagation private -- \
+		"$REPO/scripts/enter-root.sh" "$ROOT" "$PWD" "$@"
+}
+
+# Read the per-arch table (configs/arches.conf) into ARCH_* variables.
+load_arch() {
+	local arch=$1 line
+	line=$(awk -v a="$arch" '$1 == a' "$REPO/configs/arches.conf")
+	[ -n "$line" ] || die "unknown arch '$arch' (known: $(known_arches))"
+	# shellcheck disable=SC2034
+	read -r ARCH_NAME ARCH_KARCH ARCH_CROSS ARCH_DEB ARCH_CLANG <<<"$line"
+	[ "$ARCH_CROSS" = "-" ] && ARCH_CROSS=
+	return 0
+}
+
+known_arches() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' \
+		"$REPO/configs/arches.conf"
+}
+
+# Directories of one (tree, arch) pair.
+tree_src() { echo "$WORK/$1/src"; }
+tree_build() { echo "$WORK/$1/$2"; }
+
+# Any command that fails under 'set -e' ends the script with one line naming
+# the script, the line and the command, rather than silently.
+trap 'rc=$?; echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" failed (exit $rc)" >&2; exit $rc' ERR

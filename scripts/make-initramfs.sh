@@ -1,0 +1,34 @@
+#!/bin/bash
+# make-initramfs.sh TREE ARCH: pack busybox (Debian's busybox-static for the
+# arch), the installed kselftests and scripts/guest-init.sh as /init into
+# <build dir>/kselftest-initramfs.cpio.gz.  Prints its path.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:?usage: make-initramfs.sh TREE ARCH}
+load_arch "${2:?usage: make-initramfs.sh TREE ARCH}"
+out=$(tree_build "$tree" "$ARCH_NAME")
+inst=$out/kselftest_install
+[ -f "$inst/kselftest-list.txt" ] || die "no kselftests installed in $inst (run: scripts/build-kselftest.sh $tree $ARCH_NAME)"
+
+# busybox-static for the target arch, downloaded once into the cache.
+bb=$CACHE/busybox/$ARCH_DEB/bin/busybox
+if [ ! -x "$bb" ]; then
+	mkdir -p "$CACHE/debs" "$CACHE/busybox/$ARCH_DEB"
+	(cd "$CACHE/debs" && in_root apt-get download -q "busybox-static:$ARCH_DEB") \
+		>/dev/null || die "cannot download busybox-static:$ARCH_DEB"
+	deb=$(ls "$CACHE"/debs/busybox-static_*_"$ARCH_DEB".deb | tail -1)
+	dpkg-deb -x "$deb" "$CACHE/busybox/$ARCH_DEB"
+fi
+
+stage=$out/initramfs
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
+cp "$bb" "$stage/bin/busybox"
+cp "$REPO/scripts/guest-init.sh" "$stage/init"
+chmod 755 "$stage/init"
+cp -a "$inst" "$stage/kselftest"
+img=$out/kselftest-initramfs.cpio.gz
+in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
+	sh "$stage" "$img"
+echo "$img"

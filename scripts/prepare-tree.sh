@@ -1,0 +1,83 @@
+#!/bin/bash
+# prepare-tree.sh TREE: make the source tree for TREE (upstream | series)
+# and print its path.  The tree is a git worktree of the pristine source
+# ($SRC: the Debian source or a --kdir snapshot) with, in order:
+#   series:   kernel-patches/base/ (unless the source predates the feature),
+#             kernel-patches/series/
+#   both:     kernel-patches/test/, then kunit/ and selftests/ copied in.
+# A worktree whose patch stack is unchanged is left alone, so that make only
+# rebuilds what changed.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:?usage: prepare-tree.sh upstream|series}
+src=$SRC
+wt=$(tree_src "$tree")
+[ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
+
+# The source predates the feature when arena.c has no fault hook.
+has_feature() {
+	grep -q bpf_arena_handle_page_fault "$src/kernel/bpf/arena.c"
+}
+
+patches() {
+	local d
+	case $tree in
+	upstream)
+		has_feature || warn "upstream tree requested, but $src has no arena kernel-fault recovery"
+		dirs="test" ;;
+	series)
+		if has_feature; then
+			dirs="base series test"
+		else
+			info "source predates the feature: skipping kernel-patches/base/"
+			dirs="series test"
+		fi ;;
+	*) die "unknown tree '$tree' (known: upstream series)" ;;
+	esac
+	for d in $dirs; do
+		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
+			grep -v '/0000-cover-letter.patch$' || true
+	done
+}
+
+list=$(patches)
+stack_id=$( (git -C "$src" rev-parse pristine; for p in $list; do sha1sum <"$p"; done) |
+	sha1sum | cut -c1-12)
+
+if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
+	mkdir -p "$(dirname "$wt")"
+	git -C "$src" worktree prune
+	git -C "$src" worktree add -q --detach "$wt" pristine ||
+		die "cannot create worktree $wt"
+fi
+
+if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
+	info "applying $(echo "$list" | grep -c . || true) patches to $tree tree"
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach pristine
+	git -C "$wt" clean -q -fd
+	for p in $list; do
+		if ! out=$(git -C "$wt" -c user.name=arena-kfault \
+				-c user.email=arena-kfault@localhost am -q "$p" 2>&1); then
+			git -C "$wt" am --abort >/dev/null 2>&1 || true
+			file=$(echo "$out" | sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p' | head -1)
+			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree${file:+ (at $file)}"
+		fi
+	done
+	echo "$stack_id" >"$wt/.arena-kfault-stack"
+fi
+
+# The test sources live in this repo; copy them in, touching only files whose
+# content changed so incremental builds stay incremental.
+install_changed() {
+	local from=$1 to=$2 f
+	mkdir -p "$to"
+	(cd "$from" && find . -type f ! -name '.*') | while read -r f; do
+		mkdir -p "$to/$(dirname "$f")"
+		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
+	done
+}
+install_changed "$REPO/kunit" "$wt/kernel/bpf"
+install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault"
+echo "$wt"

@@ -1,0 +1,28 @@
+#!/bin/bash
+# run-kunit.sh TREE ARCH: run the KUnit suites of the TREE/ARCH kernel with
+# 'kunit.py exec' in QEMU (TCG).  Writes
+#   build/results/TREE-ARCH-kunit.json   kunit.py's JSON
+#   build/results/TREE-ARCH-kunit.ktap   the KTAP the kernel printed
+#   build/logs/TREE-ARCH-kunit.console   the whole console
+# Exit status is kunit.py's: non-zero when a test failed or did not run.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree=${1:?usage: run-kunit.sh TREE ARCH}
+load_arch "${2:?usage: run-kunit.sh TREE ARCH}"
+src=$(tree_src "$tree")
+out=$(tree_build "$tree" "$ARCH_NAME")
+name=$tree-$ARCH_NAME-kunit
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name".*
+
+cd "$src"
+rc=0
+in_root python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
+	--arch="$ARCH_KARCH" --qemu_args="-smp 2" \
+	--timeout="${KUNIT_TIMEOUT:-600}" --json="$RESULTS/$name.json" || rc=$?
+[ -f "$out/test.log" ] || die "kunit.py produced no console log ($out/test.log)"
+cp "$out/test.log" "$LOGS/$name.console"
+in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
+	"$LOGS/$name.console" >"$RESULTS/$name.ktap" || true
+exit $rc
