@@ -4,17 +4,33 @@
  *
  * This file is #included at the end of kernel/bpf/arena.c (see
  * CONFIG_BPF_ARENA_KFAULT_KUNIT_TEST) so that it can reach the static
- * page-table callbacks and struct bpf_arena.  It relies only on what both
- * implementations of the feature share: struct bpf_arena::scratch_page,
+ * page-table callbacks and struct bpf_arena.  It relies only on what every
+ * implementation of the feature shares, so the same source tests upstream's
+ * and this project's: struct bpf_arena::scratch_page and ::nr_pages,
  * struct clear_range_data { arena, free_pages }, apply_range_clear_cb(),
- * existing_page_cb(), arena_map_alloc()/arena_map_free() and
+ * existing_page_cb() (called with the arena), arena_map_alloc(),
+ * arena_map_free(), arena_alloc_pages(), ptep_try_set() and
  * bpf_arena_handle_page_fault().
+ *
+ * The fault-handler cases run the handler the way the kernel does: from a
+ * function called by a JITed BPF program whose aux->arena is the test arena,
+ * so that bpf_prog_find_from_stack() finds it.  Accesses inside the recovery
+ * range are real faults from kernel text.  Accesses outside it would oops
+ * the test thread, so for those the same function calls the handler
+ * directly and checks that it declines.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/filter.h>
+#include <linux/kthread.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
 
-#define TEST_ARENA_PAGES 16
+#define TEST_ARENA_PAGES	16
+/* user_vm_start of test arenas: 4 GiB aligned, as for a real mmap() */
+#define TEST_USER_VM_START	(1ULL << 32)
 
 struct arena_kfault_ctx {
 	struct bpf_arena *arena;
@@ -27,11 +43,12 @@ static struct bpf_arena *test_arena_create(struct kunit *test, u32 pages)
 		.map_type = BPF_MAP_TYPE_ARENA,
 		.max_entries = pages,
 		.map_flags = BPF_F_MMAPABLE,
+		.map_extra = TEST_USER_VM_START,
 	};
 	struct bpf_map *map;
 
 	map = arena_map_alloc(&attr);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, map, "arena_map_alloc() failed: %ld",
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, map, "arena_map_alloc() failed: %d",
 					 PTR_ERR_OR_ZERO(map));
 	return container_of(map, struct bpf_arena, map);
 }
@@ -56,96 +73,643 @@ static void arena_kfault_test_exit(struct kunit *test)
 		arena_map_free(&ctx->arena->map);
 }
 
-/* Write @data (a struct page *) into the PTE, whatever it held before. */
+/* ---- page-table helpers (they never allocate page tables) ---- */
+
 static int test_set_pte_cb(pte_t *ptep, unsigned long addr, void *data)
 {
-	set_pte_at(&init_mm, addr, ptep, mk_pte(data, PAGE_KERNEL));
+	set_pte_at(&init_mm, addr, ptep, data ? mk_pte(data, PAGE_KERNEL) : __pte(0));
 	return 0;
 }
 
-static void test_map_page(struct kunit *test, unsigned long kaddr, struct page *page)
+/*
+ * Map @page at @kaddr (NULL: clear the PTE), whatever was there.  Only for
+ * the recovery range, whose page tables exist: nothing is allocated.
+ */
+static void test_set_pte(struct kunit *test, unsigned long kaddr, struct page *page)
 {
 	KUNIT_ASSERT_EQ(test, 0, apply_to_page_range(&init_mm, kaddr, PAGE_SIZE,
 						     test_set_pte_cb, page));
 }
 
-static int test_read_pte_cb(pte_t *ptep, unsigned long addr, void *data)
+static int test_get_pte_cb(pte_t *ptep, unsigned long addr, void *data)
 {
-	*(pte_t *)data = ptep_get(ptep);
+	*(pte_t **)data = ptep;
 	return 0;
 }
 
-/* The PTE at @kaddr; the page tables above it exist from map creation. */
-static pte_t test_get_pte(struct kunit *test, unsigned long kaddr)
+/* The PTE slot of @kaddr in the recovery range, whose page tables exist. */
+static pte_t *test_ptep(unsigned long kaddr)
 {
-	pte_t pte = __pte(0);
+	pte_t *ptep = NULL;
 
-	KUNIT_ASSERT_EQ(test, 0, apply_to_page_range(&init_mm, kaddr, PAGE_SIZE,
-						     test_read_pte_cb, &pte));
-	return pte;
-}
-
-static int llist_count(struct llist_head *head)
-{
-	struct llist_node *n;
-	int count = 0;
-
-	llist_for_each(n, head->first)
-		count++;
-	return count;
+	apply_to_page_range(&init_mm, kaddr, PAGE_SIZE, test_get_pte_cb, &ptep);
+	return ptep;
 }
 
 /*
- * A free of a range holding a real page and the scratch page: the real page
- * is collected for freeing and its PTE cleared; the scratch PTE is cleared
- * too but the scratch page is not collected, so it cannot be freed while
- * the arena still uses it.
+ * The page mapped at @kaddr, NULL if none.  Walks existing entries only
+ * (empty PTEs are skipped), so it is safe anywhere, guards included.
  */
-static void clear_cb_collects_real_skips_scratch(struct kunit *test)
+static struct page *test_mapped_page(unsigned long kaddr)
 {
-	struct arena_kfault_ctx *ctx = test->priv;
-	struct bpf_arena *arena = ctx->arena;
-	struct page *scratch = arena->scratch_page;
-	unsigned long real_addr = ctx->kbase, scratch_addr = ctx->kbase + PAGE_SIZE;
-	int scratch_refs = page_ref_count(scratch);
+	pte_t *ptep = NULL;
+	pte_t pte;
+
+	apply_to_existing_page_range(&init_mm, kaddr, PAGE_SIZE, test_get_pte_cb, &ptep);
+	if (!ptep)
+		return NULL;
+	pte = ptep_get(ptep);
+	return pte_present(pte) ? pte_page(pte) : NULL;
+}
+
+/* Clear @npages PTEs from @kaddr with apply_range_clear_cb(); returns collected pages. */
+static struct llist_node *test_clear(struct kunit *test, struct bpf_arena *arena,
+				     unsigned long kaddr, int npages)
+{
 	LLIST_HEAD(free_pages);
 	struct clear_range_data data = {
 		.arena = arena,
 		.free_pages = &free_pages,
 	};
-	struct page *real;
 
-	real = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	KUNIT_ASSERT_NOT_NULL(test, real);
-	test_map_page(test, real_addr, real);
-	WRITE_ONCE(arena->nr_pages, arena->nr_pages + 1);
-	test_map_page(test, scratch_addr, scratch);
+	KUNIT_EXPECT_EQ(test, 0, apply_to_existing_page_range(&init_mm, kaddr,
+							      npages * PAGE_SIZE,
+							      apply_range_clear_cb, &data));
+	return __llist_del_all(&free_pages);
+}
 
-	KUNIT_ASSERT_EQ(test, 0, apply_to_existing_page_range(&init_mm, real_addr,
-							      2 * PAGE_SIZE,
-							      apply_range_clear_cb,
-							      &data));
+static u64 arena_nr_pages(struct bpf_arena *arena)
+{
+	return READ_ONCE(arena->nr_pages);
+}
 
-	KUNIT_EXPECT_EQ_MSG(test, llist_count(&free_pages), 1,
-			    "expected only the real page to be collected");
-	if (!llist_empty(&free_pages))
-		KUNIT_EXPECT_PTR_EQ_MSG(test,
-					llist_entry(free_pages.first, struct page, pcp_llist),
-					real, "collected page is not the real page");
-	KUNIT_EXPECT_TRUE_MSG(test, pte_none(test_get_pte(test, real_addr)),
-			      "real page PTE not cleared");
-	KUNIT_EXPECT_TRUE_MSG(test, pte_none(test_get_pte(test, scratch_addr)),
-			      "scratch page PTE not cleared");
-	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(scratch), scratch_refs,
-			    "scratch page reference count changed");
-	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(arena->nr_pages), 0ULL,
-			    "nr_pages must count the real page only");
+static int llist_count(struct llist_node *first)
+{
+	struct llist_node *n;
+	int count = 0;
 
+	llist_for_each(n, first)
+		count++;
+	return count;
+}
+
+static bool llist_has_page(struct llist_node *first, struct page *page)
+{
+	struct llist_node *n;
+
+	llist_for_each(n, first)
+		if (llist_entry(n, struct page, pcp_llist) == page)
+			return true;
+	return false;
+}
+
+static struct page *test_alloc_page(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	return page;
+}
+
+/* ---- apply_range_clear_cb ---- */
+
+static void clear_cb_empty_pte_is_noop(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	u64 nr_pages = READ_ONCE(ctx->arena->nr_pages);
+	struct llist_node *freed;
+
+	freed = test_clear(test, ctx->arena, ctx->kbase, 1);
+	KUNIT_EXPECT_EQ_MSG(test, llist_count(freed), 0, "pages collected from an empty PTE");
+	KUNIT_EXPECT_NULL(test, test_mapped_page(ctx->kbase));
+	KUNIT_EXPECT_EQ(test, arena_nr_pages(ctx->arena), nr_pages);
+}
+
+static void clear_cb_collects_real_page(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct page *real = test_alloc_page(test);
+	struct llist_node *freed;
+
+	test_set_pte(test, ctx->kbase, real);
+	WRITE_ONCE(ctx->arena->nr_pages, ctx->arena->nr_pages + 1);
+
+	freed = test_clear(test, ctx->arena, ctx->kbase, 1);
+	KUNIT_EXPECT_EQ_MSG(test, llist_count(freed), 1, "real page not collected");
+	KUNIT_EXPECT_TRUE(test, llist_has_page(freed, real));
+	KUNIT_EXPECT_NULL_MSG(test, test_mapped_page(ctx->kbase), "real page PTE not cleared");
+	KUNIT_EXPECT_EQ(test, arena_nr_pages(ctx->arena), 0ULL);
 	__free_page(real);
 }
 
+static void clear_cb_skips_scratch_page(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct page *scratch = ctx->arena->scratch_page;
+	int refs = page_ref_count(scratch);
+	struct llist_node *freed;
+
+	test_set_pte(test, ctx->kbase, scratch);
+	freed = test_clear(test, ctx->arena, ctx->kbase, 1);
+	KUNIT_EXPECT_EQ_MSG(test, llist_count(freed), 0,
+			    "scratch page collected for freeing");
+	KUNIT_EXPECT_NULL_MSG(test, test_mapped_page(ctx->kbase), "scratch PTE not cleared");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(scratch), refs,
+			    "scratch page reference count changed");
+	KUNIT_EXPECT_EQ_MSG(test, arena_nr_pages(ctx->arena), 0ULL,
+			    "scratch page counted in nr_pages");
+}
+
+/* [none, real, scratch, real, scratch]: both reals collected, all cleared. */
+static void clear_cb_mixed_range(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct page *scratch = ctx->arena->scratch_page;
+	struct page *a = test_alloc_page(test), *b = test_alloc_page(test);
+	struct llist_node *freed;
+	int i;
+
+	test_set_pte(test, ctx->kbase + 1 * PAGE_SIZE, a);
+	test_set_pte(test, ctx->kbase + 2 * PAGE_SIZE, scratch);
+	test_set_pte(test, ctx->kbase + 3 * PAGE_SIZE, b);
+	test_set_pte(test, ctx->kbase + 4 * PAGE_SIZE, scratch);
+	WRITE_ONCE(ctx->arena->nr_pages, 2);
+
+	freed = test_clear(test, ctx->arena, ctx->kbase, 5);
+	KUNIT_EXPECT_EQ(test, llist_count(freed), 2);
+	KUNIT_EXPECT_TRUE(test, llist_has_page(freed, a));
+	KUNIT_EXPECT_TRUE(test, llist_has_page(freed, b));
+	KUNIT_EXPECT_FALSE(test, llist_has_page(freed, scratch));
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_NULL_MSG(test, test_mapped_page(ctx->kbase + i * PAGE_SIZE),
+				      "PTE %d not cleared", i);
+	KUNIT_EXPECT_EQ(test, arena_nr_pages(ctx->arena), 0ULL);
+	__free_page(a);
+	__free_page(b);
+}
+
+/*
+ * A clearer and a lock-free installer on two CPUs hammer one slot.  The
+ * installer alternates the scratch page and a real page with ptep_try_set(),
+ * as the fault path and an allocation would.  Every successful install of the
+ * real page must be collected exactly once by the clearer, and the scratch
+ * page never: a clear that is not atomic (read, then clear) loses installs
+ * that land in between.
+ */
+#define RACE_ROUNDS 20000
+
+struct race_ctx {
+	struct kunit *test;
+	struct bpf_arena *arena;
+	struct page *real;
+	pte_t *ptep;
+	unsigned long addr;
+	atomic_t ready;
+	long installed_real;
+	long collected_real;
+	long collected_scratch;
+	long collected_other;
+	struct completion done[2];
+};
+
+static void race_start(struct race_ctx *rc)
+{
+	atomic_inc(&rc->ready);
+	while (atomic_read(&rc->ready) < 2)
+		cpu_relax();
+}
+
+static int race_installer(void *arg)
+{
+	struct race_ctx *rc = arg;
+	int i;
+
+	race_start(rc);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		struct page *page = (i & 1) ? rc->real : rc->arena->scratch_page;
+
+		if (ptep_try_set(rc->ptep, mk_pte(page, PAGE_KERNEL)) && page == rc->real)
+			rc->installed_real++;
+		cond_resched();
+	}
+	complete(&rc->done[0]);
+	return 0;
+}
+
+static void race_collect(struct race_ctx *rc, struct llist_node *freed)
+{
+	struct llist_node *n;
+
+	llist_for_each(n, freed) {
+		struct page *page = llist_entry(n, struct page, pcp_llist);
+
+		if (page == rc->real)
+			rc->collected_real++;
+		else if (page == rc->arena->scratch_page)
+			rc->collected_scratch++;
+		else
+			rc->collected_other++;
+	}
+}
+
+static int race_clearer(void *arg)
+{
+	struct race_ctx *rc = arg;
+	int i;
+
+	race_start(rc);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		race_collect(rc, test_clear(rc->test, rc->arena, rc->addr, 1));
+		cond_resched();
+	}
+	complete(&rc->done[1]);
+	return 0;
+}
+
+static void clear_cb_atomic_against_installer(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct page *scratch = ctx->arena->scratch_page;
+	int scratch_refs = page_ref_count(scratch);
+	struct task_struct *t[2];
+	struct race_ctx *rc;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+
+	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rc);
+	rc->test = test;
+	rc->arena = ctx->arena;
+	rc->real = test_alloc_page(test);
+	rc->addr = ctx->kbase;
+	rc->ptep = test_ptep(rc->addr);
+	KUNIT_ASSERT_NOT_NULL(test, rc->ptep);
+	init_completion(&rc->done[0]);
+	init_completion(&rc->done[1]);
+
+	t[0] = kthread_create_on_cpu(race_installer, rc, 0, "kfault_inst/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t[0]));
+	t[1] = kthread_create_on_cpu(race_clearer, rc, 1, "kfault_clr/%u");
+	if (IS_ERR(t[1])) {
+		kthread_stop(t[0]);
+		KUNIT_FAIL(test, "cannot create clearer thread");
+		return;
+	}
+	wake_up_process(t[0]);
+	wake_up_process(t[1]);
+	wait_for_completion(&rc->done[0]);
+	wait_for_completion(&rc->done[1]);
+
+	/* What the last install left in the slot. */
+	race_collect(rc, test_clear(test, ctx->arena, rc->addr, 1));
+	WRITE_ONCE(ctx->arena->nr_pages, 0);
+
+	KUNIT_EXPECT_GT_MSG(test, rc->installed_real, 0L, "installer never won");
+	KUNIT_EXPECT_EQ_MSG(test, rc->collected_real, rc->installed_real,
+			    "real page installed %ld times but collected %ld times",
+			    rc->installed_real, rc->collected_real);
+	KUNIT_EXPECT_EQ_MSG(test, rc->collected_scratch, 0L, "scratch page collected");
+	KUNIT_EXPECT_EQ(test, rc->collected_other, 0L);
+	KUNIT_EXPECT_NULL(test, test_mapped_page(rc->addr));
+	KUNIT_EXPECT_EQ(test, page_ref_count(scratch), scratch_refs);
+	__free_page(rc->real);
+}
+
+/* ---- existing_page_cb and teardown ---- */
+
+/*
+ * existing_page_cb() frees real pages and leaves the scratch page alone.
+ * Extra references make the frees observable: a freed page drops to 1.
+ */
+static void existing_cb_frees_real_only(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct page *scratch = ctx->arena->scratch_page;
+	int scratch_refs = page_ref_count(scratch);
+	struct page *real = test_alloc_page(test);
+
+	get_page(real);
+	test_set_pte(test, ctx->kbase, real);
+	test_set_pte(test, ctx->kbase + PAGE_SIZE, scratch);
+
+	KUNIT_EXPECT_EQ(test, 0, apply_to_existing_page_range(&init_mm, ctx->kbase,
+							      2 * PAGE_SIZE,
+							      existing_page_cb, ctx->arena));
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(real), 1, "real page not freed");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(scratch), scratch_refs,
+			    "scratch page freed by the teardown walk");
+
+	/* existing_page_cb() leaves PTEs in place: drop them before exit. */
+	test_set_pte(test, ctx->kbase, NULL);
+	test_set_pte(test, ctx->kbase + PAGE_SIZE, NULL);
+	put_page(real);
+}
+
+/*
+ * Destroying an arena frees every real page it maps, in the arena and in the
+ * upper half-guard, and the scratch page exactly once, however many slots
+ * map it.
+ */
+static void teardown_frees_scratch_once(struct kunit *test)
+{
+	struct bpf_arena *arena = test_arena_create(test, TEST_ARENA_PAGES);
+	unsigned long kbase = bpf_arena_get_kern_vm_start(arena);
+	struct page *scratch = arena->scratch_page;
+	struct page *real = test_alloc_page(test);
+
+	get_page(real);
+	get_page(scratch);
+	test_set_pte(test, kbase, real);
+	test_set_pte(test, kbase + PAGE_SIZE, scratch);
+	test_set_pte(test, kbase + 7 * PAGE_SIZE, scratch);
+	test_set_pte(test, kbase + SZ_4G, scratch);	/* upper half-guard */
+	WRITE_ONCE(arena->nr_pages, 1);
+
+	arena_map_free(&arena->map);
+
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(real), 1, "real page not freed");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(scratch), 1,
+			    "scratch page must be freed exactly once (refcount %d, want 1)",
+			    page_ref_count(scratch));
+	put_page(real);
+	put_page(scratch);
+}
+
+/* ---- the fault handler, with a JITed program on the stack ---- */
+
+enum kfault_op { KFAULT_PROBE, KFAULT_READ, KFAULT_WRITE };
+
+struct kfault_call {
+	enum kfault_op op;
+	unsigned long addr;
+	bool write;
+	u64 val;
+	bool handled;
+};
+
+/* Kernel text called by the JITed test program, like a kfunc. */
+static noinline u64 kfault_test_call(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
+{
+	struct kfault_call *c = (struct kfault_call *)(unsigned long)r1;
+
+	switch (c->op) {
+	case KFAULT_PROBE:
+		c->handled = bpf_arena_handle_page_fault(c->addr, c->write, _THIS_IP_);
+		break;
+	case KFAULT_READ:
+		c->val = READ_ONCE(*(u64 *)c->addr);
+		break;
+	case KFAULT_WRITE:
+		WRITE_ONCE(*(u64 *)c->addr, c->val);
+		break;
+	}
+	return 0;
+}
+
+/* JIT "call kfault_test_call(ctx); exit" with @arena as its arena. */
+static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *arena)
+{
+	struct bpf_insn insns[] = {
+		BPF_EMIT_CALL(kfault_test_call),
+		BPF_EXIT_INSN(),
+	};
+	struct bpf_prog *fp;
+	int err = 0;
+
+	fp = bpf_prog_alloc(bpf_prog_size(ARRAY_SIZE(insns)), 0);
+	KUNIT_ASSERT_NOT_NULL(test, fp);
+	memcpy(fp->insnsi, insns, sizeof(insns));
+	fp->len = ARRAY_SIZE(insns);
+	fp->type = BPF_PROG_TYPE_SYSCALL;
+	fp->aux->arena = arena;
+	fp = bpf_prog_select_runtime(fp, &err);
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "JIT failed");
+	KUNIT_ASSERT_TRUE_MSG(test, fp->jited, "program not JITed");
+	/* bpf_prog_find_from_stack() looks programs up by address. */
+	bpf_prog_kallsyms_add(fp);
+	return fp;
+}
+
+static void test_prog_destroy(struct bpf_prog *fp)
+{
+	bpf_prog_kallsyms_del(fp);
+	bpf_prog_free(fp);
+}
+
+static void test_prog_call(struct bpf_prog *fp, struct kfault_call *c)
+{
+	bpf_prog_run_pin_on_cpu(fp, c);
+}
+
+/* Drain @fp's stderr stream into a NUL-terminated kunit allocation. */
+static char *test_read_stderr(struct kunit *test, struct bpf_prog *fp)
+{
+	unsigned long ubuf;
+	char *buf;
+	int n;
+
+	ubuf = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, ubuf, 0UL, "no user buffer for the stream");
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	n = bpf_prog_stream_read(fp, BPF_STDERR, (void __user *)ubuf, PAGE_SIZE - 1);
+	KUNIT_ASSERT_GE_MSG(test, n, 0, "stream read failed: %d", n);
+	KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(buf, (void __user *)ubuf, n));
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The stderr stream must report @kind at the user address of @kaddr's page. */
+static void expect_report(struct kunit *test, struct bpf_prog *fp,
+			  unsigned long kbase, unsigned long kaddr, const char *kind)
+{
+	unsigned long uaddr = TEST_USER_VM_START + ((kaddr & PAGE_MASK) - kbase);
+	char *log = test_read_stderr(test, fp);
+	char want[96];
+
+	snprintf(want, sizeof(want), "Arena %s access at unmapped address 0x%lx\n",
+		 kind, uaddr);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(log, want),
+				  "expected \"%s\" in the stderr stream, got:\n%s", want, log);
+}
+
+struct range_case {
+	const char *name;
+	long offset;		/* from kbase */
+	bool recovers;
+};
+
+static const struct range_case range_cases[] = {
+	{ "lower_guard_last_byte",	-1,				false },
+	{ "lower_guard_first_byte",	-(long)(GUARD_SZ / 2),		false },
+	{ "kbase",			0,				true },
+	{ "arena_last_byte",		SZ_4G - 1,			true },
+	{ "upper_guard_first_byte",	SZ_4G,				true },
+	{ "upper_guard_last_byte",	SZ_4G + GUARD_SZ / 2 - 1,	true },
+	{ "beyond_upper_guard",		SZ_4G + GUARD_SZ / 2,		false },
+	{ "far_away",			8 * (long)SZ_1G,		false },
+};
+
+static void range_case_desc(const struct range_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(range, range_cases, range_case_desc);
+
+/*
+ * The handler's range check at each boundary.  In range: returns true, the
+ * slot maps the scratch page, the program's stream reports the access.  Out
+ * of range: returns false and installs nothing.
+ */
+static void handler_range_boundaries(struct kunit *test)
+{
+	const struct range_case *rc = test->param_value;
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + rc->offset;
+	struct kfault_call c = { .op = KFAULT_PROBE, .addr = addr, .write = true };
+	struct page *before = rc->recovers ? NULL : test_mapped_page(addr);
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_EQ_MSG(test, c.handled, rc->recovers,
+			    "handler returned %d for kbase%+ld", c.handled, rc->offset);
+	if (rc->recovers) {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, test_mapped_page(addr), ctx->arena->scratch_page,
+					"scratch page not installed");
+		expect_report(test, fp, ctx->kbase, addr, "WRITE");
+	} else {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, test_mapped_page(addr), before,
+					"handler changed a PTE outside the recovery range");
+		KUNIT_EXPECT_STREQ(test, test_read_stderr(test, fp), "");
+	}
+	test_prog_destroy(fp);
+}
+
+static void handler_ignores_prog_without_arena(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct kfault_call c = { .op = KFAULT_PROBE, .addr = ctx->kbase };
+	struct bpf_prog *fp = test_prog_create(test, NULL);
+
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_FALSE_MSG(test, c.handled, "recovered for a program without an arena");
+	KUNIT_EXPECT_NULL(test, test_mapped_page(ctx->kbase));
+	test_prog_destroy(fp);
+}
+
+static void handler_ignores_no_prog_on_stack(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_FALSE(test, bpf_arena_handle_page_fault(ctx->kbase, true, _THIS_IP_));
+	KUNIT_EXPECT_NULL(test, test_mapped_page(ctx->kbase));
+}
+
+/* A real store from kernel text to an unallocated page: recovered, reported. */
+static void real_fault_write_recovers(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + 5 * PAGE_SIZE + 64;
+	struct kfault_call c = { .op = KFAULT_WRITE, .addr = addr, .val = 0xfeedfacecafebeefULL };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	u64 *scratch = page_address(ctx->arena->scratch_page);
+
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
+	KUNIT_EXPECT_EQ_MSG(test, scratch[64 / 8], 0xfeedfacecafebeefULL,
+			    "the store did not land in the scratch page");
+	expect_report(test, fp, ctx->kbase, addr, "WRITE");
+	test_prog_destroy(fp);
+}
+
+/* A real load from an unallocated page of the upper half-guard. */
+static void real_fault_read_upper_guard_recovers(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + SZ_4G + GUARD_SZ / 2 - 8;
+	struct kfault_call c = { .op = KFAULT_READ, .addr = addr, .val = 1 };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	u64 *scratch = page_address(ctx->arena->scratch_page);
+
+	scratch[(PAGE_SIZE - 8) / 8] = 0x5c7a7c4;
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
+	KUNIT_EXPECT_EQ_MSG(test, c.val, 0x5c7a7c4ULL,
+			    "the load did not read the scratch page");
+	expect_report(test, fp, ctx->kbase, addr, "READ");
+	test_prog_destroy(fp);
+}
+
+/* ---- install semantics ---- */
+
+/* A fault on a populated slot (lost race) leaves the slot alone. */
+static void handler_keeps_populated_pte(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	struct kfault_call c = { .op = KFAULT_PROBE, .addr = ctx->kbase };
+	struct page *real = test_alloc_page(test);
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+
+	test_set_pte(test, ctx->kbase, real);
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_TRUE_MSG(test, c.handled, "retry refused on a populated slot");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, test_mapped_page(ctx->kbase), real,
+				"handler replaced a populated PTE");
+	test_set_pte(test, ctx->kbase, NULL);
+	__free_page(real);
+	test_prog_destroy(fp);
+}
+
+/* bpf_arena_alloc_pages() over a scratched slot maps a fresh zeroed page. */
+static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long kaddr = ctx->kbase + 3 * PAGE_SIZE;
+	struct kfault_call c = { .op = KFAULT_WRITE, .addr = kaddr, .val = 0xdead };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	struct page *page;
+	long uaddr;
+	u64 val;
+
+	test_prog_call(fp, &c);
+	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(kaddr), ctx->arena->scratch_page);
+
+	uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 3 * PAGE_SIZE, 1,
+				  NUMA_NO_NODE, true);
+	KUNIT_ASSERT_EQ_MSG(test, uaddr, (long)(TEST_USER_VM_START + 3 * PAGE_SIZE),
+			    "allocation over a scratched slot failed");
+	page = test_mapped_page(kaddr);
+	KUNIT_EXPECT_NOT_NULL(test, page);
+	KUNIT_EXPECT_PTR_NE_MSG(test, page, ctx->arena->scratch_page,
+				"slot still maps the scratch page");
+	KUNIT_EXPECT_TRUE_MSG(test, page && !memchr_inv(page_address(page), 0, PAGE_SIZE),
+			      "the new page is not zeroed");
+	/* Through the arena's kernel mapping, on the CPU that saw the scratch page. */
+	val = READ_ONCE(*(u64 *)kaddr);
+	KUNIT_EXPECT_EQ_MSG(test, val, 0ULL,
+			    "the kernel still sees the scratch page (read %#llx) after the allocation",
+			    val);
+	test_prog_destroy(fp);
+}
+
 static struct kunit_case arena_kfault_test_cases[] = {
-	KUNIT_CASE(clear_cb_collects_real_skips_scratch),
+	KUNIT_CASE(clear_cb_empty_pte_is_noop),
+	KUNIT_CASE(clear_cb_collects_real_page),
+	KUNIT_CASE(clear_cb_skips_scratch_page),
+	KUNIT_CASE(clear_cb_mixed_range),
+	KUNIT_CASE_SLOW(clear_cb_atomic_against_installer),
+	KUNIT_CASE(existing_cb_frees_real_only),
+	KUNIT_CASE(teardown_frees_scratch_once),
+	KUNIT_CASE_PARAM(handler_range_boundaries, range_gen_params),
+	KUNIT_CASE(handler_ignores_prog_without_arena),
+	KUNIT_CASE(handler_ignores_no_prog_on_stack),
+	KUNIT_CASE(real_fault_write_recovers),
+	KUNIT_CASE(real_fault_read_upper_guard_recovers),
+	KUNIT_CASE(handler_keeps_populated_pte),
+	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),
 	{}
 };
 

@@ -3,7 +3,7 @@
 # /kselftest/kselftest-list.txt (written by 'make kselftest-install') and
 # prints one KTAP document: each test program's own KTAP nested four spaces
 # deep, then a last case that fails on any oops, BUG or WARNING in the kernel
-# log.  Then powers off.  Parameters (kernel command line):
+# log.  Then ends the VM (reboot -f; QEMU has -no-reboot).  Parameters (kernel command line):
 #   ksft_timeout=SECONDS   per test program (default 300)
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -17,7 +17,7 @@ for p in $(cat /proc/cmdline); do
 	case $p in ksft_timeout=*) timeout=${p#ksft_timeout=} ;; esac
 done
 
-cd /kselftest || exec poweroff -f
+cd /kselftest || exec reboot -f
 n=$(grep -c : kselftest-list.txt)
 echo "KTAP version 1"
 echo "1..$((n + 1))"
@@ -43,4 +43,5 @@ else
 	echo "ok $i kernel_log_clean"
 fi
 echo "# arena-kfault: guest done"
-poweroff -f
+# QEMU runs with -no-reboot: a reboot ends it on every arch.
+reboot -f

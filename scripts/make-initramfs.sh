@@ -12,10 +12,10 @@ inst=$out/kselftest_install
 [ -f "$inst/kselftest-list.txt" ] || die "no kselftests installed in $inst (run: scripts/build-kselftest.sh $tree $ARCH_NAME)"
 
 # busybox-static for the target arch, downloaded once into the cache.
-bb=$CACHE/busybox/$ARCH_DEB/bin/busybox
+bb=$CACHE/busybox/$ARCH_DEB/usr/bin/busybox
 if [ ! -x "$bb" ]; then
 	mkdir -p "$CACHE/debs" "$CACHE/busybox/$ARCH_DEB"
-	(cd "$CACHE/debs" && in_root apt-get download -q "busybox-static:$ARCH_DEB") \
+	(cd "$CACHE/debs" && in_root apt-get -o APT::Sandbox::User=root download -q "busybox-static:$ARCH_DEB") \
 		>/dev/null || die "cannot download busybox-static:$ARCH_DEB"
 	deb=$(ls "$CACHE"/debs/busybox-static_*_"$ARCH_DEB".deb | tail -1)
 	dpkg-deb -x "$deb" "$CACHE/busybox/$ARCH_DEB"
@@ -25,6 +25,7 @@ stage=$out/initramfs
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
 cp "$bb" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"	# for /init's #!; the rest is made by busybox --install
 cp "$REPO/scripts/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 cp -a "$inst" "$stage/kselftest"

@@ -27,13 +27,13 @@ void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cn
 				    int node_id, __u64 flags) __ksym __weak;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
 
-/* Inputs */
-u64 target;		/* arena user address handed to the kfunc */
-u64 offset;		/* byte offset the kfunc adds */
-u64 value;		/* value to write */
-u32 page_cnt;		/* pages to allocate or free at target */
+/* Inputs (__u64 and friends: the skeleton exposes them to user space) */
+__u64 target;		/* arena user address handed to the kfunc */
+__u64 offset;		/* byte offset the kfunc adds */
+__u64 value;		/* value to write */
+__u32 page_cnt;		/* pages to allocate or free at target */
 /* Outputs */
-u64 result;
+__u64 result;
 
 /*
  * A kfunc taking an __arena argument needs a program that uses the arena;
