@@ -144,6 +144,7 @@ done
 echo >&2
 python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
+	--known-failures "$REPO/configs/known-failures.conf" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" || failed=1

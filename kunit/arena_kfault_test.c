@@ -250,11 +250,12 @@ static void clear_cb_mixed_range(struct kunit *test)
 
 /*
  * A clearer and a lock-free installer on two CPUs hammer one slot.  The
- * installer alternates the scratch page and a real page with ptep_try_set(),
- * as the fault path and an allocation would.  Every successful install of the
- * real page must be collected exactly once by the clearer, and the scratch
- * page never: a clear that is not atomic (read, then clear) loses installs
- * that land in between.
+ * clearer clears it RACE_ROUNDS times; meanwhile the installer keeps
+ * refilling it with ptep_try_set(), alternating the scratch page and a real
+ * page after each success, as the fault path and an allocation would.
+ * Every install of the real page must be collected exactly once, and the
+ * scratch page never: a clear that is not atomic (read, then clear) loses
+ * installs that land in between.
  */
 #define RACE_ROUNDS 20000
 
@@ -265,6 +266,7 @@ struct race_ctx {
 	pte_t *ptep;
 	unsigned long addr;
 	atomic_t ready;
+	int clear_rounds;
 	long installed_real;
 	long collected_real;
 	long collected_scratch;
@@ -285,11 +287,14 @@ static int race_installer(void *arg)
 	int i;
 
 	race_start(rc);
-	for (i = 0; i < RACE_ROUNDS; i++) {
+	for (i = 0; READ_ONCE(rc->clear_rounds) < RACE_ROUNDS; ) {
 		struct page *page = (i & 1) ? rc->real : rc->arena->scratch_page;
 
-		if (ptep_try_set(rc->ptep, mk_pte(page, PAGE_KERNEL)) && page == rc->real)
-			rc->installed_real++;
+		if (ptep_try_set(rc->ptep, mk_pte(page, PAGE_KERNEL))) {
+			if (page == rc->real)
+				rc->installed_real++;
+			i++;
+		}
 		cond_resched();
 	}
 	complete(&rc->done[0]);
@@ -320,6 +325,7 @@ static int race_clearer(void *arg)
 	race_start(rc);
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		race_collect(rc, test_clear(rc->test, rc->arena, rc->addr, 1));
+		WRITE_ONCE(rc->clear_rounds, i + 1);
 		cond_resched();
 	}
 	complete(&rc->done[1]);

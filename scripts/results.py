@@ -26,10 +26,37 @@ def walk_cases(group, prefix=''):
         yield from walk_cases(sub, prefix + sub['name'] + '/')
 
 
-def suite_record(path, tree, arch, suite):
+def read_known_failures(path):
+    """{(tree, arch, suite, case): reason} from configs/known-failures.conf."""
+    known = {}
+    if not path:
+        return known
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            fields = line.split(None, 4)
+            if not fields or fields[0].startswith('#'):
+                continue
+            tree, arch, suite, case, reason = fields
+            known[(tree, arch, suite, case)] = reason.strip()
+    return known
+
+
+def classify(status, reason):
+    """Final status and counter of one case, given its known-failure reason."""
+    if reason is None:
+        return status, {'PASS': 'passed', 'SKIP': 'skipped'}.get(status, 'failed')
+    if status == 'PASS':
+        return 'XPASS', 'failed'
+    if status == 'SKIP':
+        return status, 'skipped'
+    return 'XFAIL', 'skipped'
+
+
+def suite_record(path, tree, arch, suite, known=None):
     """One summary record from one kunit.py JSON file (or its absence)."""
+    known = known or {}
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
-           'passed': 0, 'failed': 0, 'skipped': 0, 'cases': [], 'error': None}
+           'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -39,9 +66,15 @@ def suite_record(path, tree, arch, suite):
         rec['error'] = f'unreadable result: {e}'
     else:
         for name, status in walk_cases(group):
-            key = {'PASS': 'passed', 'SKIP': 'skipped'}.get(status, 'failed')
+            reason = known.get((tree, arch, suite, name))
+            status, key = classify(status, reason)
             rec[key] += 1
-            rec['cases'].append({'name': name, 'status': status})
+            case = {'name': name, 'status': status}
+            if reason is not None:
+                case['known_failure'] = reason
+            if status == 'XFAIL':
+                rec['xfail'] += 1
+            rec['cases'].append(case)
         if not rec['cases']:
             rec['error'] = 'no test case ran'
     if rec['error']:
@@ -70,8 +103,9 @@ def run_metadata(args):
 
 
 def cmd_summary(args):
+    known = read_known_failures(args.known_failures)
     records = [suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
-                            tree, arch, suite)
+                            tree, arch, suite, known)
                for tree, arch, suite in read_tsv(args.expected)]
     run = run_metadata(args)
     summary = {'schema_version': SCHEMA_VERSION, 'run': run, 'suites': records,
@@ -106,8 +140,13 @@ def print_table(summary):
                         for i, (c, w) in enumerate(zip(row, widths))).rstrip())
     for r in summary['suites']:
         for c in r['cases']:
-            if c['status'] not in ('PASS', 'SKIP'):
-                print(f"FAILED: {r['tree']}/{r['arch']}/{r['suite']}: {c['name']} ({c['status']})")
+            where = f"{r['tree']}/{r['arch']}/{r['suite']}: {c['name']}"
+            if c['status'] == 'XFAIL':
+                print(f"XFAIL: {where} (known: {c['known_failure']})")
+            elif c['status'] == 'XPASS':
+                print(f"FAILED: {where} passes but is listed in configs/known-failures.conf")
+            elif c['status'] not in ('PASS', 'SKIP'):
+                print(f"FAILED: {where} ({c['status']})")
         if r['error']:
             print(f"FAILED: {r['tree']}/{r['arch']}/{r['suite']}: {r['error']}")
 
@@ -128,6 +167,7 @@ def main(argv=None):
                    help='TSV of the suites that should have run: tree, arch, suite')
     p.add_argument('--steps', help='TSV of steps: tree, arch, step, seconds, exit')
     p.add_argument('--patch', action='append', default=[], help='patch applied (hashed)')
+    p.add_argument('--known-failures', help='configs/known-failures.conf')
     p.add_argument('--info', action='append', default=[], metavar='KEY=VALUE',
                    help='run metadata')
     p.set_defaults(func=cmd_summary)

@@ -187,3 +187,36 @@ class BootTimeout(unittest.TestCase):
             self.assertEqual(proc.returncode, 2, proc.stderr)
             self.assertIn('did not finish in 3s', proc.stderr)
             self.assertIn('fake kernel: hanging here', proc.stderr)
+
+
+class KnownFailures(unittest.TestCase):
+    """Listed failures are XFAIL (skipped); a listed case that passes fails the run."""
+
+    def summarise(self, status):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
+                    {'name': 'suite', 'sub_groups': [], 'test_cases': [
+                        {'name': 'flaky', 'status': status},
+                        {'name': 'fine', 'status': 'PASS'}]}]}, f)
+            with open(os.path.join(d, 'expected.tsv'), 'w', encoding='utf-8') as f:
+                f.write('t\ta\tkunit\n')
+            with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
+                f.write('# comment\nt  a  kunit  suite/flaky  a known bug\n')
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+                        '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
+                        '--known-failures', os.path.join(d, 'known.conf')])
+            with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+                return proc, json.load(f)['suites'][0]
+
+    def test_xfail(self):
+        proc, rec = self.summarise('FAIL')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual((rec['passed'], rec['failed'], rec['skipped'], rec['xfail']), (1, 0, 1, 1))
+        self.assertIn('XFAIL: t/a/kunit: suite/flaky (known: a known bug)', proc.stdout)
+
+    def test_xpass_fails(self):
+        proc, rec = self.summarise('PASS')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual((rec['passed'], rec['failed']), (1, 1))
+        self.assertIn('passes but is listed', proc.stdout)
