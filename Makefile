@@ -3,6 +3,8 @@
 #   make check          harness self-checks + every suite (what CI runs)
 #   make test           every suite, no self-checks (= ./run_tests.sh)
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
+#   make check-series   submission checks of kernel-patches/series/ (checkpatch,
+#                       git am, per-patch x86_64+arm64 builds, sparse, W=1)
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -11,7 +13,7 @@
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 
-.PHONY: check test harness-check deps clean distclean
+.PHONY: check test harness-check check-series deps clean distclean
 
 check:
 	./run_tests.sh --self-test $(RUN_ARGS)
@@ -21,6 +23,11 @@ test:
 
 harness-check:
 	python3 scripts/run-harness-tests.py
+
+check-series:
+	scripts/setup.sh
+	scripts/fetch-tree.sh >/dev/null
+	scripts/check-series.sh
 
 deps:
 	scripts/setup.sh

@@ -1,0 +1,190 @@
+#!/bin/bash
+# check-series.sh: what a maintainer runs on kernel-patches/series/ before it
+# goes to the list.  Each check prints PASS or FAIL, and its report on FAIL:
+#   checkpatch   scripts/checkpatch.pl --strict on every patch
+#   apply        git am of the series, in order, on a git copy of the base
+#   bisect       every patch builds on its own: the objects it touches plus
+#                the ones that include what it touches, per arch
+#   sparse       C=2 on the touched objects: no new sparse warnings
+#   w1           W=1 on the touched objects: no new warnings
+#   maintainers  scripts/get_maintainer.pl for the cover letter (reported)
+# Arches: $CHECK_ARCHES (default "x86_64 arm64").  Exit status: number of
+# failed checks (0 = ready to send).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+arches=${CHECK_ARCHES:-"x86_64 arm64"}
+series_dir=$PATCH_DIR/series
+out=$WORK/check
+wt=$out/src
+logs=$LOGS/check-series
+mkdir -p "$logs"
+failed=0
+
+mapfile -t patches < <(ls "$series_dir"/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
+[ ${#patches[@]} -gt 0 ] || die "no patches in $series_dir"
+
+# report NAME STATUS LOG: one line per check, the log's tail on failure.
+report() {
+	if [ "$2" = 0 ]; then
+		printf 'PASS  %s\n' "$1"
+	else
+		printf 'FAIL  %s  (log: %s)\n' "$1" "${3#"$REPO"/}"
+		tail -n 25 "$3" | sed 's/^/      | /'
+		failed=$((failed + 1))
+	fi
+}
+
+# The base: pristine, minus upstream's implementation if the source has it.
+[ -d "$SRC/.git" ] || die "no kernel source at $SRC (run: scripts/fetch-tree.sh)"
+if [ ! -e "$wt/.git" ]; then
+	mkdir -p "$out"
+	git -C "$SRC" worktree prune
+	git -C "$SRC" worktree add -q --detach "$wt" pristine
+fi
+git -C "$wt" am --abort >/dev/null 2>&1 || true
+git -C "$wt" checkout -q -f --detach pristine
+git -C "$wt" clean -q -fd
+if grep -q bpf_arena_handle_page_fault "$SRC/kernel/bpf/arena.c"; then
+	for p in "$PATCH_DIR"/base/[0-9]*.patch; do
+		git -C "$wt" -c user.name=check -c user.email=check@localhost am -q "$p" ||
+			die "base patch $p does not apply"
+	done
+fi
+base=$(git -C "$wt" rev-parse HEAD)
+
+# --- checkpatch ---
+log=$logs/checkpatch.log
+: >"$log"
+rc=0
+waivers=$PATCH_DIR/checkpatch-waivers.conf
+for p in "${patches[@]}"; do
+	num=${p##*/}
+	num=${num%%-*}
+	ignore=$(awk -v n="$num" '$1 == n { printf "%s%s", sep, $2; sep = "," }' "$waivers")
+	if ! (cd "$wt" && in_root perl scripts/checkpatch.pl --strict --show-types -q \
+			${ignore:+--ignore "$ignore"} "$p") >>"$log" 2>&1; then
+		echo "^^^ ${p##*/}" >>"$log"
+		rc=1
+	fi
+done
+report checkpatch "$rc" "$log"
+awk '!/^#/ && NF { $1 = "      waived in " $1 ":"; print }' "$waivers"
+
+# --- apply ---
+log=$logs/apply.log
+rc=0
+for p in "${patches[@]}"; do
+	echo "applying ${p##*/}" >>"$log"
+	if ! git -C "$wt" -c user.name=check -c user.email=check@localhost \
+			am -q "$p" >>"$log" 2>&1; then
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		echo "patch ${p##*/} does not apply" >>"$log"
+		rc=1
+		break
+	fi
+done
+report apply "$rc" "$log"
+[ "$rc" = 0 ] || exit "$failed"
+commits=($(git -C "$wt" rev-list --reverse "$base..HEAD"))
+
+# Objects a commit touches, plus the users of the headers the series adds to.
+objects_of() {
+	local arch=$1 commit=$2 f
+	git -C "$wt" diff --name-only "$commit~1" "$commit" -- '*.c' |
+		while read -r f; do
+			case $f in
+			arch/*) [ "${f#arch/"$3"/}" != "$f" ] || continue ;;
+			esac
+			echo "${f%.c}.o"
+		done
+	echo kernel/bpf/arena.o mm/memory.o mm/vmalloc.o "arch/$3/mm/fault.o"
+}
+
+# A defconfig with the arena, once per arch; only named objects get built.
+configure() {
+	local arch=$1 b=$out/$1
+	load_arch "$arch"
+	mkdir -p "$b"
+	make_args=(-C "$wt" O="$b" ARCH="$ARCH_KARCH" -j"${JOBS:-$(nproc)}" -s)
+	[ -n "$ARCH_CROSS" ] && make_args+=(CROSS_COMPILE="$ARCH_CROSS")
+	if [ ! -f "$b/.config" ]; then
+		in_root make "${make_args[@]}" defconfig
+		in_root sh -c "cd '$wt' && scripts/config --file '$b/.config' \
+			-e BPF_SYSCALL -e BPF_JIT -e DEBUG_KERNEL -e KFENCE"
+		in_root make "${make_args[@]}" olddefconfig
+	fi
+	in_root make "${make_args[@]}" prepare
+}
+
+# --- bisect: each commit, each arch ---
+log=$logs/bisect.log
+: >"$log"
+rc=0
+for arch in $arches; do
+	load_arch "$arch"
+	karch=$ARCH_KARCH
+	git -C "$wt" checkout -q -f "$base"
+	configure "$arch" >>"$log" 2>&1 || { echo "cannot configure $arch" >>"$log"; rc=1; continue; }
+	for c in "${commits[@]}"; do
+		git -C "$wt" checkout -q -f "$c"
+		objs=$(objects_of "$arch" "$c" "$karch" | sort -u | tr '\n' ' ')
+		echo "== $arch $(git -C "$wt" log -1 --format=%s "$c"): $objs" >>"$log"
+		# shellcheck disable=SC2086
+		if ! in_root make "${make_args[@]}" $objs >>"$log" 2>&1; then
+			echo "^^^ does not build on $arch" >>"$log"
+			rc=1
+		fi
+	done
+done
+report bisect "$rc" "$log"
+
+# Warnings of a build of the touched objects, without line numbers.
+touched_objs=$(git -C "$wt" diff --name-only "$base" HEAD -- '*.c' | sed 's/\.c$/.o/')
+touched_files=$(git -C "$wt" diff --name-only "$base" HEAD | tr '\n' '|')
+warnings() {
+	local arch=$1 extra=$2 objs=""
+	load_arch "$arch"
+	for o in $touched_objs; do
+		case $o in arch/*) [ "${o#arch/"$ARCH_KARCH"/}" != "$o" ] || continue ;; esac
+		objs="$objs $o"
+	done
+	configure "$arch" >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	in_root make "${make_args[@]}" $extra $objs 2>&1 |
+		grep -E "^[^ ]+:[0-9]+:[0-9]+: (warning|error)|: (warning|error): " |
+		grep -E "${touched_files%|}" | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u || true
+}
+
+# --- sparse and W=1: nothing new against the base ---
+for check in sparse w1; do
+	case $check in
+	sparse) extra="C=2 CHECK=sparse" ;;
+	w1) extra="W=1" ;;
+	esac
+	log=$logs/$check.log
+	: >"$log"
+	rc=0
+	for arch in $arches; do
+		git -C "$wt" checkout -q -f "$base"
+		warnings "$arch" "$extra" >"$log.base"
+		git -C "$wt" checkout -q -f "${commits[-1]}"
+		warnings "$arch" "$extra" >"$log.tip"
+		if new=$(comm -13 "$log.base" "$log.tip") && [ -n "$new" ]; then
+			printf '%s: new warnings:\n%s\n' "$arch" "$new" >>"$log"
+			rc=1
+		fi
+	done
+	rm -f "$log.base" "$log.tip"
+	report "$check" "$rc" "$log"
+done
+
+# --- maintainers (informational) ---
+log=$logs/maintainers.log
+(cd "$wt" && in_root perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+	--no-rolestats "${patches[@]}") >"$log" 2>&1
+rc=$?
+report maintainers "$rc" "$log"
+[ "$rc" = 0 ] && sed 's/^/      /' "$log"
+
+exit "$failed"
