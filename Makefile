@@ -5,6 +5,8 @@
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
 #   make check-series   submission checks of kernel-patches/series/ (checkpatch,
 #                       git am, per-patch x86_64+arm64 builds, sparse, W=1)
+#   make mutants        apply each kunit/mutants/*.patch to the series tree and
+#                       check the KUnit suite kills it (ARCH=arm64 for arm64)
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -13,7 +15,7 @@
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 
-.PHONY: check test harness-check check-series deps clean distclean
+.PHONY: check test harness-check check-series mutants deps clean distclean
 
 check:
 	./run_tests.sh --self-test $(RUN_ARGS)
@@ -28,6 +30,10 @@ check-series:
 	scripts/setup.sh
 	scripts/fetch-tree.sh >/dev/null
 	scripts/check-series.sh
+
+mutants:
+	./run_tests.sh --tree series --only kunit --arch $(or $(ARCH),x86_64)
+	scripts/run-mutants.sh $(or $(ARCH),x86_64)
 
 deps:
 	scripts/setup.sh

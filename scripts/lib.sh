@@ -16,9 +16,9 @@ SRC_ID=${SRC_ID:-debian}
 SRC=$CACHE/src/$SRC_ID          # pristine kernel source, a git repository
 WORK=$CACHE/work/$SRC_ID        # per-tree worktrees and per-arch build dirs
 BUILD=${ARENA_KFAULT_BUILD:-$REPO/build}   # results and logs of this clone
-RESULTS=$BUILD/results
+RESULTS=${ARENA_KFAULT_RESULTS:-$BUILD/results}
 PATCH_DIR=${PATCH_DIR:-$REPO/kernel-patches}   # base/, series/, test/
-LOGS=$BUILD/logs
+LOGS=${ARENA_KFAULT_LOGS:-$BUILD/logs}
 
 die() {
 	echo "error: $*" >&2

@@ -6,7 +6,8 @@
 #             kernel-patches/series/
 #   both:     kernel-patches/test/, then kunit/ and selftests/ copied in.
 # A worktree whose patch stack is unchanged is left alone, so that make only
-# rebuilds what changed.
+# rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
+# on top, uncommitted, for scripts/run-mutants.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -42,8 +43,8 @@ patches() {
 }
 
 list=$(patches)
-stack_id=$( (git -C "$src" rev-parse pristine; for p in $list; do sha1sum <"$p"; done) |
-	sha1sum | cut -c1-12)
+stack_id=$( (git -C "$src" rev-parse pristine
+	for p in $list ${MUTANT:-}; do sha1sum <"$p"; done) | sha1sum | cut -c1-12)
 
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 	mkdir -p "$(dirname "$wt")"
@@ -65,6 +66,10 @@ if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
 			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree${file:+ (at $file)}"
 		fi
 	done
+	if [ -n "${MUTANT:-}" ]; then
+		git -C "$wt" apply "$MUTANT" ||
+			die "mutant ${MUTANT##*/} does not apply to the $tree tree"
+	fi
 	echo "$stack_id" >"$wt/.arena-kfault-stack"
 fi
 

@@ -1,101 +1,541 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * End-to-end tests of BPF arena kernel-fault recovery: a BPF program hands
- * an arena address to a kfunc of arena_kfault_kmod, the kfunc touches a page
- * the program never allocated, and the kernel must recover (no oops), let
- * the program finish, and report the access on the program's stderr stream.
+ * End-to-end tests of BPF arena kernel-fault recovery: BPF programs hand
+ * arena addresses to kfuncs of arena_kfault_kmod, the kfuncs touch pages the
+ * program never allocated, and the kernel must recover (no oops), let the
+ * program finish, and report each access on the program's stderr stream.
  *
- * Needs arena_kfault_kmod.ko loaded (run_arena_kfault.sh does it).
+ * Needs arena_kfault_kmod.ko loaded (run_arena_kfault.sh does it) and root.
+ * Every test also fails if the kernel log gained an oops, BUG or WARNING.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "kselftest_harness.h"
+#include "arena_kfault.h"
 #include "arena_kfault.skel.h"
 
-#define STREAM_BUF_SZ 16384
+#define STREAM_BUF_SZ	65536
+#define ARENA_SPAN	(1ULL << 32)
+
+/* ---- helpers ---- */
+
+/* Run @prog with @args as its context; returns its return value or -errno. */
+static int run(struct bpf_program *prog, struct kfault_args *args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.ctx_in = args,
+		.ctx_size_in = sizeof(*args),
+	);
+	int err;
+
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	return err ? -errno : (int)opts.retval;
+}
+
+/* Drain @prog's stderr stream into a malloc()ed NUL-terminated string. */
+static char *read_stderr(struct bpf_program *prog)
+{
+	char *buf = calloc(1, STREAM_BUF_SZ);
+	int n, total = 0;
+
+	if (!buf)
+		return NULL;
+	do {
+		n = bpf_prog_stream_read(bpf_program__fd(prog), BPF_STREAM_STDERR,
+					 buf + total, STREAM_BUF_SZ - 1 - total, NULL);
+		if (n > 0)
+			total += n;
+	} while (n > 0 && total < STREAM_BUF_SZ - 1);
+	buf[total] = '\0';
+	return buf;
+}
+
+static int count(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+static void report_line(char *buf, size_t len, const char *kind, unsigned long page)
+{
+	snprintf(buf, len, "Arena %s access at unmapped address 0x%lx\n", kind, page);
+}
+
+/* New kernel log records since @fd was opened that look like a kernel bug. */
+static int kmsg_bad_lines(int fd, char *first, size_t len)
+{
+	static const char *const bad[] = {
+		"BUG:", "WARNING:", "Oops", "general protection", "Unable to handle",
+	};
+	char rec[2048];
+	int found = 0;
+	ssize_t n;
+	size_t i;
+
+	first[0] = '\0';
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(rec, bad[i])) {
+				if (!found++)
+					snprintf(first, len, "%s", rec);
+				break;
+			}
+		}
+	}
+	return found;
+}
 
 FIXTURE(arena)
 {
 	struct arena_kfault *skel;
 	unsigned long base;	/* user address of arena page 0 */
-	size_t size;
-	long page_size;
+	unsigned long hi;	/* base with the low 32 bits cleared */
+	long psz;
+	int kmsg;
+	struct kfault_args args;
 };
 
 FIXTURE_SETUP(arena)
 {
+	size_t size;
 	void *base;
 
-	self->page_size = sysconf(_SC_PAGESIZE);
+	self->psz = sysconf(_SC_PAGESIZE);
+	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, self->kmsg) TH_LOG("cannot open /dev/kmsg: %s", strerror(errno));
+	lseek(self->kmsg, 0, SEEK_END);
+
 	self->skel = arena_kfault__open_and_load();
 	ASSERT_NE(NULL, self->skel)
 		TH_LOG("cannot load the BPF object (is arena_kfault_kmod loaded?)");
-	base = bpf_map__initial_value(self->skel->maps.arena, &self->size);
+	base = bpf_map__initial_value(self->skel->maps.arena, &size);
 	ASSERT_NE(NULL, base) TH_LOG("arena is not mmap()ed");
 	self->base = (unsigned long)base;
+	self->hi = self->base & ~(ARENA_SPAN - 1);
+	memset(&self->args, 0, sizeof(self->args));
 }
 
 FIXTURE_TEARDOWN(arena)
 {
+	char first[2048];
+
 	arena_kfault__destroy(self->skel);
+	if (self->kmsg >= 0) {
+		EXPECT_EQ(0, kmsg_bad_lines(self->kmsg, first, sizeof(first)))
+			TH_LOG("kernel log: %s", first);
+		close(self->kmsg);
+	}
 }
 
-/* Run @prog once with BPF_PROG_TEST_RUN; returns its return value or -errno. */
-static int run_prog(struct bpf_program *prog)
+/* kfunc store of @val at @target + @off; the program must return 0. */
+static int kwrite(struct arena_kfault *skel, unsigned long target, unsigned long off,
+		  __u64 val)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err;
+	struct kfault_args a = { .target = target, .offset = off, .value = val };
 
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	return err ? err : (int)opts.retval;
+	return run(skel->progs.kfunc_write, &a);
 }
 
-/* Drain @prog's stderr stream into @buf (NUL-terminated); returns length. */
-static int read_stderr_stream(struct bpf_program *prog, char *buf, size_t len)
+static int kread(struct arena_kfault *skel, unsigned long target, unsigned long off,
+		 __u64 *val)
 {
-	int n, total = 0;
+	struct kfault_args a = { .target = target, .offset = off };
+	int ret = run(skel->progs.kfunc_read, &a);
 
-	do {
-		n = bpf_prog_stream_read(bpf_program__fd(prog), BPF_STREAM_STDERR,
-					 buf + total, len - 1 - total, NULL);
-		if (n > 0)
-			total += n;
-	} while (n > 0 && total < (int)len - 1);
-	buf[total] = '\0';
-	return n < 0 ? n : total;
+	*val = a.result;
+	return ret;
+}
+
+static unsigned long alloc_at(struct arena_kfault *skel, unsigned long target, __u32 n)
+{
+	struct kfault_args a = { .target = target, .page_cnt = n };
+
+	if (run(skel->progs.alloc_pages, &a))
+		return 0;
+	return a.result;
+}
+
+static int free_at(struct arena_kfault *skel, unsigned long target, __u32 n)
+{
+	struct kfault_args a = { .target = target, .page_cnt = n };
+
+	return run(skel->progs.free_pages, &a);
+}
+
+static sigjmp_buf segv_jmp;
+
+static void segv_handler(int sig)
+{
+	siglongjmp(segv_jmp, sig);
 }
 
 /*
- * A kfunc writes into a page the program never allocated: the program
- * returns normally and its stderr stream names a WRITE at that page.
+ * Read @addr from user space.  Returns the signal the read raised, or 0.
+ * (The arena mapping is not inherited by fork(), so this stays in-process.)
  */
-TEST_F(arena, kfunc_write_unallocated_page_is_reported)
+static int user_read_signal(unsigned long addr)
 {
-	unsigned long page = self->base + 3 * self->page_size;
-	char *log, want[128];
-	int n;
+	struct sigaction sa = { .sa_handler = segv_handler }, old_segv, old_bus;
+	volatile int sig;
 
-	self->skel->bss->target = page;
-	self->skel->bss->offset = 16;
-	self->skel->bss->value = 0x5eed;
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sig = sigsetjmp(segv_jmp, 1);
+	if (!sig)
+		(void)*(volatile __u64 *)addr;
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return sig;
+}
 
-	ASSERT_EQ(0, run_prog(self->skel->progs.kfunc_write))
-		TH_LOG("kfunc_write program did not return 0");
+/* ---- tests ---- */
 
-	log = calloc(1, STREAM_BUF_SZ);
+/*
+ * A kfunc writes into a page the program never allocated: the program
+ * returns normally and its stderr stream names one WRITE at that page.
+ */
+TEST_F(arena, write_unallocated_page)
+{
+	unsigned long page = self->base + 3 * self->psz;
+	char want[128], *log;
+
+	ASSERT_EQ(0, kwrite(self->skel, page, 16, 0x5eed));
+	log = read_stderr(self->skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	n = read_stderr_stream(self->skel->progs.kfunc_write, log, STREAM_BUF_SZ);
-	ASSERT_GT(n, 0) TH_LOG("stderr stream empty (read returned %d)", n);
-
-	snprintf(want, sizeof(want), "Arena WRITE access at unmapped address 0x%lx\n", page);
-	EXPECT_NE(NULL, strstr(log, want))
-		TH_LOG("expected \"%.*s\" in the stream, got:\n%s",
+	report_line(want, sizeof(want), "WRITE", page);
+	EXPECT_EQ(1, count(log, want))
+		TH_LOG("expected one \"%.*s\" in the stream, got:\n%s",
 		       (int)strlen(want) - 1, want, log);
+	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream:\n%s", log);
 	free(log);
+}
+
+/*
+ * A kfunc reads a page the program never allocated: it reads the scratch
+ * page, shared by all unallocated slots of the arena, so it sees what an
+ * earlier stray write to another slot left there.  One READ report.
+ */
+TEST_F(arena, read_unallocated_page_sees_scratch)
+{
+	unsigned long a = self->base + 5 * self->psz, b = self->base + 9 * self->psz;
+	char want[128], *log;
+	__u64 val = 0;
+
+	ASSERT_EQ(0, kwrite(self->skel, a, 40, 0xabcdef0123ULL));
+	ASSERT_EQ(0, kread(self->skel, b, 40, &val));
+	EXPECT_EQ(0xabcdef0123ULL, val) TH_LOG("read %#llx, not the scratch page's content",
+					       (unsigned long long)val);
+	log = read_stderr(self->skel->progs.kfunc_read);
+	ASSERT_NE(NULL, log);
+	report_line(want, sizeof(want), "READ", b);
+	EXPECT_EQ(1, count(log, want)) TH_LOG("stream:\n%s", log);
+	free(log);
+}
+
+/* The last bytes of the 4 GiB arena window recover and are reported. */
+TEST_F(arena, last_page_of_arena_window)
+{
+	unsigned long last = self->hi + ARENA_SPAN - self->psz;
+	char want[128], *log;
+	__u64 val;
+
+	ASSERT_EQ(0, kwrite(self->skel, last, self->psz - 8, 1));
+	ASSERT_EQ(0, kread(self->skel, last, self->psz - 8, &val));
+	EXPECT_EQ(1, val);
+	log = read_stderr(self->skel->progs.kfunc_write);
+	ASSERT_NE(NULL, log);
+	report_line(want, sizeof(want), "WRITE", last);
+	EXPECT_EQ(1, count(log, want)) TH_LOG("stream:\n%s", log);
+	free(log);
+}
+
+/*
+ * Every page of the upper half-guard: a kfunc handed a pointer to the last
+ * arena page may reach GUARD_SZ / 2 past the end of the arena.
+ */
+TEST_F(arena, whole_upper_half_guard)
+{
+	unsigned long last = self->hi + ARENA_SPAN - self->psz;
+	unsigned long off;
+	char want[128], *log;
+
+	for (off = self->psz; off < self->psz + KFAULT_HALF_GUARD; off += self->psz)
+		ASSERT_EQ(0, kwrite(self->skel, last, off + self->psz - 8, off))
+			TH_LOG("offset %#lx", off);
+	log = read_stderr(self->skel->progs.kfunc_write);
+	ASSERT_NE(NULL, log);
+	for (off = self->psz; off < self->psz + KFAULT_HALF_GUARD; off += self->psz) {
+		report_line(want, sizeof(want), "WRITE", last + off);
+		EXPECT_EQ(1, count(log, want)) TH_LOG("no report for guard page %#lx:\n%s",
+						      last + off, log);
+	}
+	free(log);
+}
+
+/*
+ * After a kernel fault scratched a page, allocating it maps a fresh zeroed
+ * page that both the kernel and user space see.
+ */
+TEST_F(arena, alloc_over_scratched_page)
+{
+	unsigned long page = self->base + 7 * self->psz;
+	__u64 val = ~0ULL;
+
+	ASSERT_EQ(0, kwrite(self->skel, page, 0, 0xdeadbeef));
+	ASSERT_EQ(page, alloc_at(self->skel, page, 1))
+		TH_LOG("bpf_arena_alloc_pages() over a scratched page failed");
+	ASSERT_EQ(0, kread(self->skel, page, 0, &val));
+	EXPECT_EQ(0, val) TH_LOG("kernel reads %#llx: still the scratch page?",
+				 (unsigned long long)val);
+	EXPECT_EQ(0, *(volatile __u64 *)page) TH_LOG("user space does not see a zeroed page");
+	ASSERT_EQ(0, kwrite(self->skel, page, 8, 77));
+	EXPECT_EQ(77, ((volatile __u64 *)page)[1]) TH_LOG("kernel and user see different pages");
+}
+
+/*
+ * Freeing a range that holds scratched slots works and leaves the scratch
+ * page alone: later faults still get it, with its content.
+ */
+TEST_F(arena, free_over_scratched_pages)
+{
+	unsigned long a = self->base + 10 * self->psz;
+	__u64 val = 0;
+
+	ASSERT_EQ(0, kwrite(self->skel, a, 24, 0x1234));
+	ASSERT_EQ(0, kwrite(self->skel, a + self->psz, 24, 0x1234));
+	ASSERT_EQ(0, free_at(self->skel, a, 4));
+	ASSERT_EQ(0, kread(self->skel, self->base + 20 * self->psz, 24, &val));
+	EXPECT_EQ(0x1234, val) TH_LOG("scratch page lost its content: freed?");
+	/* The freed slots can be allocated and are zeroed. */
+	ASSERT_EQ(a, alloc_at(self->skel, a, 2));
+	EXPECT_EQ(0, ((volatile __u64 *)a)[3]);
+}
+
+/*
+ * User space touching a scratched address gets SIGSEGV; an untouched
+ * unallocated address still faults in a fresh page.
+ */
+TEST_F(arena, user_access_to_scratched_page_segfaults)
+{
+	unsigned long scratched = self->base + 12 * self->psz;
+	unsigned long untouched = self->base + 13 * self->psz;
+
+	ASSERT_EQ(0, kwrite(self->skel, scratched, 0, 1));
+	EXPECT_EQ(SIGSEGV, user_read_signal(scratched))
+		TH_LOG("user read of a scratched page did not SIGSEGV");
+	EXPECT_EQ(0, user_read_signal(untouched))
+		TH_LOG("user read of an untouched page did not fault in a page");
+	EXPECT_EQ(0, *(volatile __u64 *)untouched);
+}
+
+/* A fault in one arena leaves another arena's same slot untouched. */
+TEST_F(arena, arenas_are_isolated)
+{
+	unsigned long page = 14 * self->psz;
+	struct arena_kfault *other;
+	unsigned long obase;
+	char *log;
+	size_t size;
+
+	other = arena_kfault__open();
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, bpf_map__set_map_extra(other->maps.arena, KFAULT_ARENA_BASE * 2));
+	ASSERT_EQ(0, arena_kfault__load(other));
+	obase = (unsigned long)bpf_map__initial_value(other->maps.arena, &size);
+
+	ASSERT_EQ(0, kwrite(self->skel, self->base + page, 0, 42));
+	EXPECT_EQ(SIGSEGV, user_read_signal(self->base + page));
+	EXPECT_EQ(0, user_read_signal(obase + page))
+		TH_LOG("the other arena's slot was scratched too");
+	log = read_stderr(other->progs.kfunc_write);
+	EXPECT_STREQ("", log ? log : "(null)");
+	free(log);
+	arena_kfault__destroy(other);
+}
+
+/* A /proc/meminfo field, in kB; -1 if missing. */
+static long meminfo_kb(const char *field)
+{
+	char line[128], name[64];
+	long kb = -1, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld kB", name, &v) == 2 && !strcmp(name, field)) {
+			kb = v;
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+/* One arena's life: scratched slots (arena and guard), an allocation over one, a free. */
+static int arena_cycle(long psz)
+{
+	struct arena_kfault *s = arena_kfault__open_and_load();
+	unsigned long base;
+	size_t size;
+	int err = -1;
+
+	if (!s)
+		return -1;
+	base = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
+	if (!kwrite(s, base, 0, 1) && !kwrite(s, base + psz, 0, 1) &&
+	    !kwrite(s, (base & ~(ARENA_SPAN - 1)) + ARENA_SPAN - psz, psz + 8, 1) &&
+	    alloc_at(s, base, 1) == base && !free_at(s, base, 2))
+		err = 0;
+	arena_kfault__destroy(s);
+	return err;
+}
+
+/*
+ * Creating, scratching and destroying arenas leaks nothing.  Each arena
+ * pre-populates 8 MiB+ of kernel page tables for its 4 GiB window and
+ * guard: PageTables must come back exactly (within one table).  MemFree is
+ * noisy (JIT packs, slab caches), so it only bounds gross leaks; that the
+ * scratch page itself is freed exactly once is checked by KUnit through its
+ * reference count.  Arenas are freed from a workqueue after the last
+ * reference goes: wait - bounded, on the condition itself - for the tables.
+ */
+#define LEAK_ROUNDS 100
+#define LEAK_WAIT_SEC 20
+TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 180)
+{
+	long pt_before, pt_after, pt_alive, free_before, free_after, per_round;
+	struct arena_kfault *alive;
+	time_t deadline;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, arena_cycle(self->psz));
+	pt_before = meminfo_kb("PageTables");
+	free_before = meminfo_kb("MemFree");
+	ASSERT_LT(0, pt_before);
+	/* The measure must see an arena: its tables are 8 MiB+ while it lives. */
+	alive = arena_kfault__open_and_load();
+	ASSERT_NE(NULL, alive);
+	pt_alive = meminfo_kb("PageTables");
+	arena_kfault__destroy(alive);
+	EXPECT_LE(pt_before + 8192, pt_alive)
+		TH_LOG("PageTables %ld -> %ld kB with one arena: not a measure of arenas",
+		       pt_before, pt_alive);
+	for (i = 0; i < LEAK_ROUNDS; i++)
+		ASSERT_EQ(0, arena_cycle(self->psz)) TH_LOG("round %d", i);
+	deadline = time(NULL) + LEAK_WAIT_SEC;
+	while ((pt_after = meminfo_kb("PageTables")) > pt_before + 4 &&
+	       time(NULL) < deadline)
+		sched_yield();
+	free_after = meminfo_kb("MemFree");
+	per_round = (free_before - free_after) * 1024 / LEAK_ROUNDS;
+	TH_LOG("%d arenas: PageTables %ld -> %ld kB, MemFree %ld -> %ld kB (%ld bytes/arena)",
+	       LEAK_ROUNDS, pt_before, pt_after, free_before, free_after, per_round);
+	EXPECT_GE(pt_before + 4, pt_after) TH_LOG("arena page tables not freed");
+	EXPECT_GT(16 * 1024, per_round) TH_LOG("%ld bytes lost per arena", per_round);
+}
+
+struct stress {
+	struct arena_kfault *skel;
+	unsigned long base;
+	long psz;
+	int id;
+	int iters;
+	int errors;
+	int bad_data;
+};
+
+#define STRESS_PAGES	8
+#define STRESS_ITERS	300
+
+/* Faulters write from kernel text at offset 0 of pages that come and go. */
+static void *stress_faulter(void *arg)
+{
+	struct stress *st = arg;
+	int i;
+
+	for (i = 0; i < st->iters; i++) {
+		unsigned long page = st->base + ((i * (st->id + 1)) % STRESS_PAGES) * st->psz;
+		__u64 val;
+
+		if (kwrite(st->skel, page, 0, i) || kread(st->skel, page, 0, &val))
+			st->errors++;
+	}
+	return NULL;
+}
+
+/*
+ * Allocators allocate a page of the same range, check through the kernel
+ * that a marker at offset 64 (which no faulter touches) reads back, free it.
+ */
+static void *stress_allocator(void *arg)
+{
+	struct stress *st = arg;
+	int i;
+
+	for (i = 0; i < st->iters; i++) {
+		unsigned long page = st->base + ((i + st->id) % STRESS_PAGES) * st->psz;
+		__u64 marker = ((__u64)st->id << 32) | i, val = 0;
+
+		if (alloc_at(st->skel, page, 1) != page)
+			continue;	/* the other allocator has it */
+		if (kwrite(st->skel, page, 64, marker) || kread(st->skel, page, 64, &val))
+			st->errors++;
+		else if (val != marker)
+			st->bad_data++;
+		if (free_at(st->skel, page, 1))
+			st->errors++;
+	}
+	return NULL;
+}
+
+/*
+ * Faults on the same and different pages from several threads on every
+ * CPU, while other threads allocate and free the same pages.
+ */
+TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, 180)
+{
+	struct stress st[4];
+	pthread_t t[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		st[i] = (struct stress){ .skel = self->skel, .base = self->base + 32 * self->psz,
+					 .psz = self->psz, .id = i, .iters = STRESS_ITERS };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL,
+					    i < 2 ? stress_faulter : stress_allocator, &st[i]));
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, st[i].errors) TH_LOG("thread %d: %d program runs failed",
+						  i, st[i].errors);
+		EXPECT_EQ(0, st[i].bad_data) TH_LOG("thread %d: %d allocations lost their data",
+						    i, st[i].bad_data);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -1,45 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BPF side of the arena_kfault selftests.  Each program hands an arena
- * address to a kfunc of arena_kfault_kmod, which touches it from kernel
- * text.  User space picks the address and offset through .bss.
+ * BPF side of the arena_kfault selftests.  Each program takes its arguments
+ * from the BPF_PROG_TEST_RUN context (so that threads can run them
+ * concurrently) and hands an arena address to a kfunc of arena_kfault_kmod,
+ * which touches it from kernel text, or allocates and frees arena pages.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "arena_kfault.h"
 
 #define __arena __attribute__((address_space(1)))
-
-#ifndef NUMA_NO_NODE
-#define NUMA_NO_NODE (-1)
-#endif
-
-#define ARENA_PAGES 64
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARENA);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, ARENA_PAGES);
+	__uint(max_entries, KFAULT_ARENA_PAGES);
+	__ulong(map_extra, KFAULT_ARENA_BASE);
 } arena SEC(".maps");
 
-u64 bpf_kfault_read(void *p__arena, u64 off) __ksym;
-void bpf_kfault_write(void *p__arena, u64 off, u64 val) __ksym;
+__u64 bpf_kfault_read(void *p__arena, __u64 off) __ksym;
+void bpf_kfault_write(void *p__arena, __u64 off, __u64 val) __ksym;
 void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt,
 				    int node_id, __u64 flags) __ksym __weak;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
 
-/* Inputs (__u64 and friends: the skeleton exposes them to user space) */
-__u64 target;		/* arena user address handed to the kfunc */
-__u64 offset;		/* byte offset the kfunc adds */
-__u64 value;		/* value to write */
-__u32 page_cnt;		/* pages to allocate or free at target */
-/* Outputs */
-__u64 result;
-
 /*
  * A kfunc taking an __arena argument needs a program that uses the arena;
- * this reference is what ties the program to the map.
+ * reading the map's user_vm_start is what ties these programs to it.
  */
-static __always_inline u64 arena_user_base(void)
+static __always_inline __u64 arena_user_base(void)
 {
 	struct bpf_arena *ar = (void *)&arena;
 
@@ -48,33 +37,33 @@ static __always_inline u64 arena_user_base(void)
 }
 
 SEC("syscall")
-int kfunc_write(void *ctx)
+int kfunc_write(struct kfault_args *args)
 {
-	result = arena_user_base();
-	bpf_kfault_write((void *)target, offset, value);
+	args->result = arena_user_base();
+	bpf_kfault_write((void *)args->target, args->offset, args->value);
 	return 0;
 }
 
 SEC("syscall")
-int kfunc_read(void *ctx)
+int kfunc_read(struct kfault_args *args)
 {
 	arena_user_base();
-	result = bpf_kfault_read((void *)target, offset);
+	args->result = bpf_kfault_read((void *)args->target, args->offset);
 	return 0;
 }
 
 SEC("syscall")
-int alloc_pages(void *ctx)
+int alloc_pages(struct kfault_args *args)
 {
-	result = (u64)bpf_arena_alloc_pages(&arena, (void __arena *)target,
-					    page_cnt, NUMA_NO_NODE, 0);
+	args->result = (__u64)bpf_arena_alloc_pages(&arena, (void __arena *)args->target,
+						    args->page_cnt, -1 /* NUMA_NO_NODE */, 0);
 	return 0;
 }
 
 SEC("syscall")
-int free_pages(void *ctx)
+int free_pages(struct kfault_args *args)
 {
-	bpf_arena_free_pages(&arena, (void __arena *)target, page_cnt);
+	bpf_arena_free_pages(&arena, (void __arena *)args->target, args->page_cnt);
 	return 0;
 }
 
