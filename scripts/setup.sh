@@ -10,8 +10,23 @@ set -eu
 
 [ "$(id -u)" = 0 ] || die "setup needs root (debootstrap, chroot, mounts)"
 
+list() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"
+}
+
+# Debian arches of configs/arches.conf other than the host's.
+foreign_arches() {
+	local host
+	host=$(dpkg --print-architecture)
+	awk -v h="$host" '!/^#/ && NF && $4 != h { print $4 }' "$REPO/configs/arches.conf"
+}
+
 packages() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/configs/toolchain.packages"
+	local a
+	list "$REPO/configs/toolchain.packages"
+	for a in $(foreign_arches); do
+		list "$REPO/configs/toolchain-target.packages" | sed "s/\$/:$a/"
+	done
 }
 
 stamp=$ROOT/.arena-kfault-packages
@@ -39,11 +54,14 @@ if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
 fi
 
 info "installing $(packages | wc -l) packages into the toolchain root"
-# shellcheck disable=SC2046
 in_root_raw() {
 	REPO_BIND=$REPO CACHE_BIND=$CACHE unshare --mount --propagation private \
 		-- "$REPO/scripts/enter-root.sh" "$ROOT" / "$@"
 }
+for a in $(foreign_arches); do
+	in_root_raw dpkg --add-architecture "$a"
+done
+# shellcheck disable=SC2046
 in_root_raw sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -qq --no-install-recommends "$@"' sh $(packages) \
 	>"$CACHE/apt-root.log" 2>&1 ||
