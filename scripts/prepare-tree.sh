@@ -44,7 +44,7 @@ patches() {
 
 list=$(patches)
 stack_id=$( (git -C "$src" rev-parse pristine
-	for p in $list ${MUTANT:-}; do sha1sum <"$p"; done) | sha1sum | cut -c1-12)
+	for p in $list; do sha1sum <"$p"; done) | sha1sum | cut -c1-12)
 
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 	mkdir -p "$(dirname "$wt")"
@@ -66,23 +66,32 @@ if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
 			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree${file:+ (at $file)}"
 		fi
 	done
-	if [ -n "${MUTANT:-}" ]; then
+	echo "$stack_id" >"$wt/.arena-kfault-stack"
+fi
+
+# A mutant is the only uncommitted change to tracked files.  Undo the last
+# one (git rewrites only the files that differ, so make rebuilds only what
+# the mutants touched) and apply the new one, if any.
+mutant_id=$(if [ -n "${MUTANT:-}" ]; then sha1sum <"$MUTANT" | cut -c1-12; fi)
+if [ "$(cat "$wt/.arena-kfault-mutant" 2>/dev/null)" != "$mutant_id" ]; then
+	git -C "$wt" checkout -q -f HEAD -- .
+	if [ -n "$mutant_id" ]; then
 		git -C "$wt" apply "$MUTANT" ||
 			die "mutant ${MUTANT##*/} does not apply to the $tree tree"
 	fi
-	echo "$stack_id" >"$wt/.arena-kfault-stack"
+	echo "$mutant_id" >"$wt/.arena-kfault-mutant"
 fi
 
 # The test sources live in this repo; copy them in, touching only files whose
 # content changed so incremental builds stay incremental.
 install_changed() {
-	local from=$1 to=$2 f
+	local from=$1 to=$2 depth=$3 f
 	mkdir -p "$to"
-	(cd "$from" && find . -type f ! -name '.*') | while read -r f; do
+	(cd "$from" && find . $depth -type f ! -name '.*') | while read -r f; do
 		mkdir -p "$to/$(dirname "$f")"
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
 }
-install_changed "$REPO/kunit" "$wt/kernel/bpf"
-install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault"
+install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"	# not mutants/
+install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault" ""
 echo "$wt"

@@ -37,7 +37,8 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 		survived=$((survived + 1))
 		continue
 	fi
-	ARENA_KFAULT_RESULTS=$res ARENA_KFAULT_LOGS=$res "$REPO/scripts/run-kunit.sh" series "$arch" >>"$log" 2>&1 || true
+	KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-120} ARENA_KFAULT_RESULTS=$res ARENA_KFAULT_LOGS=$res \
+		"$REPO/scripts/run-kunit.sh" series "$arch" >>"$log" 2>&1 || true
 	killed=$(python3 - "$res/series-$arch-kunit.json" <<'PY'
 import json, sys
 try:
