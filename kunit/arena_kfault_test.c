@@ -701,6 +701,39 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 	test_prog_destroy(fp);
 }
 
+/*
+ * The same from a non-sleepable allocation, which may not send IPIs and so
+ * leaves other CPUs' TLBs to a deferred flush: the allocating CPU itself
+ * must see the new page at once, even though it had the scratch page's
+ * translation cached.  Preemption stays off so that both the cached entry
+ * and the check are on one CPU and the deferred flush cannot run between.
+ */
+static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long kaddr = ctx->kbase + 6 * PAGE_SIZE;
+	struct kfault_call c = { .op = KFAULT_WRITE, .addr = kaddr, .val = 0xbad };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	u64 before, after;
+	long uaddr;
+
+	test_prog_call(fp, &c);
+	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(kaddr), ctx->arena->scratch_page);
+
+	preempt_disable();
+	before = READ_ONCE(*(u64 *)kaddr);	/* caches the scratch translation */
+	uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 6 * PAGE_SIZE, 1,
+				  NUMA_NO_NODE, false);
+	after = uaddr ? READ_ONCE(*(u64 *)kaddr) : ~0ULL;
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, before, 0xbadULL);
+	KUNIT_ASSERT_NE_MSG(test, uaddr, 0L, "non-sleepable allocation over scratch failed");
+	KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
+			    "this CPU still sees the scratch page (read %#llx)", after);
+	test_prog_destroy(fp);
+}
+
 static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(clear_cb_empty_pte_is_noop),
 	KUNIT_CASE(clear_cb_collects_real_page),
@@ -716,6 +749,7 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(real_fault_read_upper_guard_recovers),
 	KUNIT_CASE(handler_keeps_populated_pte),
 	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),
+	KUNIT_CASE(alloc_over_scratch_nonsleepable_same_cpu),
 	{}
 };
 

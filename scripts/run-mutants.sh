@@ -52,8 +52,12 @@ def walk(g, prefix=''):
     for s in g.get('sub_groups', []):
         yield from walk(s, prefix + s['name'] + '/')
 cases = list(walk(group))
-bad = [n.split('/', 1)[-1] for n, st in cases if st not in ('PASS', 'SKIP')]
-print(', '.join(bad) if bad or cases else '(no test case ran)')
+failed = [n.split('/', 1)[-1] for n, st in cases if st == 'FAIL']
+crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
+words = [n for n in failed if n]
+if crashed:
+    words.append(f'{crashed} case(s) crashed')
+print(', '.join(words) if words or cases else '(no test case ran)')
 PY
 )
 	if [ -n "$killed" ]; then
