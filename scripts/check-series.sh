@@ -98,7 +98,7 @@ objects_of() {
 			esac
 			echo "${f%.c}.o"
 		done
-	echo kernel/bpf/arena.o mm/memory.o mm/vmalloc.o "arch/$3/mm/fault.o"
+	printf '%s\n' kernel/bpf/arena.o mm/memory.o mm/vmalloc.o "arch/$3/mm/fault.o"
 }
 
 # A defconfig with the arena, once per arch; only named objects get built.
@@ -123,12 +123,12 @@ log=$logs/bisect.log
 rc=0
 for arch in $arches; do
 	load_arch "$arch"
-	karch=$ARCH_KARCH
+	srcarch=$ARCH_SRCARCH
 	git -C "$wt" checkout -q -f "$base"
 	configure "$arch" >>"$log" 2>&1 || { echo "cannot configure $arch" >>"$log"; rc=1; continue; }
 	for c in "${commits[@]}"; do
 		git -C "$wt" checkout -q -f "$c"
-		objs=$(objects_of "$arch" "$c" "$karch" | sort -u | tr '\n' ' ')
+		objs=$(objects_of "$arch" "$c" "$srcarch" | sort -u | tr '\n' ' ')
 		echo "== $arch $(git -C "$wt" log -1 --format=%s "$c"): $objs" >>"$log"
 		# shellcheck disable=SC2086
 		if ! in_root make "${make_args[@]}" $objs >>"$log" 2>&1; then
@@ -146,7 +146,7 @@ warnings() {
 	local arch=$1 extra=$2 objs=""
 	load_arch "$arch"
 	for o in $touched_objs; do
-		case $o in arch/*) [ "${o#arch/"$ARCH_KARCH"/}" != "$o" ] || continue ;; esac
+		case $o in arch/*) [ "${o#arch/"$ARCH_SRCARCH"/}" != "$o" ] || continue ;; esac
 		objs="$objs $o"
 	done
 	configure "$arch" >/dev/null 2>&1

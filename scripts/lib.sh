@@ -59,7 +59,7 @@ load_arch() {
 	line=$(awk -v a="$arch" '$1 == a' "$REPO/configs/arches.conf")
 	[ -n "$line" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# shellcheck disable=SC2034
-	read -r ARCH_NAME ARCH_KARCH ARCH_CROSS ARCH_DEB ARCH_CLANG <<<"$line"
+	read -r ARCH_NAME ARCH_KARCH ARCH_SRCARCH ARCH_CROSS ARCH_DEB ARCH_CLANG <<<"$line"
 	[ "$ARCH_CROSS" = "-" ] && ARCH_CROSS=
 	return 0
 }

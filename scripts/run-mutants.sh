@@ -4,7 +4,7 @@
 # series tree, rebuild (incrementally), run the KUnit suite and expect at
 # least one case to fail.  Prints which cases killed which mutant; exit
 # status is the number of mutants that survived.  The series tree is
-# restored afterwards.
+# restored afterwards.  MUTANTS="name ..." runs only those.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,9 @@ trap restore EXIT
 printf '%-26s %-8s %s\n' mutant result "failed cases" >&2
 for m in "$REPO"/kunit/mutants/*.patch; do
 	name=$(basename "$m" .patch)
+	if [ -n "${MUTANTS:-}" ] && [ "${MUTANTS#*"$name"}" = "$MUTANTS" ]; then
+		continue
+	fi
 	arches=$(sed -n 's/^Arches: //p' "$m")
 	if [ -n "$arches" ] && [ "${arches#*"$arch"}" = "$arches" ]; then
 		printf '%-26s %-8s %s\n' "$name" n/a "(only for $arches)" >&2

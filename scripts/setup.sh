@@ -18,7 +18,7 @@ list() {
 foreign_arches() {
 	local host
 	host=$(dpkg --print-architecture)
-	awk -v h="$host" '!/^#/ && NF && $4 != h { print $4 }' "$REPO/configs/arches.conf"
+	awk -v h="$host" '!/^#/ && NF && $5 != h { print $5 }' "$REPO/configs/arches.conf"
 }
 
 packages() {
