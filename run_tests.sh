@@ -65,7 +65,7 @@ esac
 export JOBS FLAVOURS=$flavours
 
 mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS"/*
+find "$RESULTS" -maxdepth 1 -type f -delete	# results of earlier runs; not mutants/
 steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv
 : >"$steps"
 : >"$expected"

@@ -52,6 +52,8 @@ if grep -q bpf_arena_handle_page_fault "$SRC/kernel/bpf/arena.c"; then
 	done
 fi
 base=$(git -C "$wt" rev-parse HEAD)
+# checkpatch and friends run in the toolchain root: let it see the patches.
+export ROOT_BINDS="${ROOT_BINDS:-} $PATCH_DIR"
 
 # --- checkpatch ---
 log=$logs/checkpatch.log
