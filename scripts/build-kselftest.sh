@@ -7,10 +7,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: build-kselftest.sh TREE ARCH}
-load_arch "${2:?usage: build-kselftest.sh TREE ARCH}"
-src=$(tree_src "$tree")
-out=$(tree_build "$tree" "$ARCH_NAME")
+tree_arch_args "$@"
 [ -f "$out/vmlinux" ] || die "no kernel built at $out (run: scripts/build-kernel.sh $tree $ARCH_NAME)"
 
 make_args=(-C "$src" O="$out" ARCH="$ARCH_KARCH" -j"${JOBS:-$(nproc)}")

@@ -76,3 +76,13 @@ tree_build() { echo "$WORK/$1/$2"; }
 # Any command that fails under 'set -e' ends the script with one line naming
 # the script, the line and the command, rather than silently.
 trap 'rc=$?; echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" failed (exit $rc)" >&2; exit $rc' ERR
+
+# tree_arch_args TREE ARCH: the arguments of the per-(tree, arch) step
+# scripts.  Sets $tree, the ARCH_* variables, $src (source) and $out (build).
+tree_arch_args() {
+	[ $# -eq 2 ] || die "usage: ${0##*/} TREE ARCH"
+	tree=$1
+	load_arch "$2"
+	src=$(tree_src "$tree")
+	out=$(tree_build "$tree" "$ARCH_NAME")
+}

@@ -5,9 +5,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: make-initramfs.sh TREE ARCH}
-load_arch "${2:?usage: make-initramfs.sh TREE ARCH}"
-out=$(tree_build "$tree" "$ARCH_NAME")
+tree_arch_args "$@"
 inst=$out/kselftest_install
 [ -f "$inst/kselftest-list.txt" ] || die "no kselftests installed in $inst (run: scripts/build-kselftest.sh $tree $ARCH_NAME)"
 

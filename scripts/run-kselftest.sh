@@ -7,10 +7,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: run-kselftest.sh TREE ARCH}
-load_arch "${2:?usage: run-kselftest.sh TREE ARCH}"
-src=$(tree_src "$tree")
-out=$(tree_build "$tree" "$ARCH_NAME")
+tree_arch_args "$@"
 img=$out/kselftest-initramfs.cpio.gz
 name=$tree-$ARCH_NAME-kselftest
 [ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"

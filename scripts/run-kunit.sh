@@ -9,10 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: run-kunit.sh TREE ARCH}
-load_arch "${2:?usage: run-kunit.sh TREE ARCH}"
-src=$(tree_src "$tree")
-out=$(tree_build "$tree" "$ARCH_NAME")
+tree_arch_args "$@"
 name=$tree-$ARCH_NAME-kunit
 mkdir -p "$RESULTS" "$LOGS"
 rm -f "$RESULTS/$name".* "$LOGS/$name.console"
