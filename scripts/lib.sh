@@ -71,7 +71,12 @@ known_arches() {
 
 # Directories of one (tree, arch) pair.
 tree_src() { echo "$WORK/$1/src"; }
-tree_build() { echo "$WORK/$1/$2"; }
+# A flavoured kernel (--flavour) gets a build directory of its own.
+tree_build() {
+	local fl
+	fl=$(echo ${FLAVOURS:-} | tr ' ' '+')
+	echo "$WORK/$1/$2${fl:++$fl}"
+}
 
 # Any command that fails under 'set -e' ends the script with one line naming
 # the script, the line and the command, rather than silently.
