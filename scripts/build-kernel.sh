@@ -6,16 +6,14 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: build-kernel.sh TREE ARCH}
-load_arch "${2:?usage: build-kernel.sh TREE ARCH}"
-src=$(tree_src "$tree")
-out=$(tree_build "$tree" "$ARCH_NAME")
+tree_arch_args "$@"
 [ -f "$src/Makefile" ] || die "no $tree tree at $src (run: scripts/prepare-tree.sh $tree)"
 mkdir -p "$out"
 
 args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
-for f in "$REPO"/configs/kunit/*.kunitconfig "$REPO/configs/kunit/$ARCH_NAME.config"; do
+# KUNITCONFIGS replaces configs/kunit/*.kunitconfig (prove-base-oopses.sh).
+for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/configs/kunit/$ARCH_NAME.config"; do
 	[ -f "$f" ] && args+=(--kunitconfig="$f")
 done
 for fl in ${FLAVOURS:-}; do

@@ -1,5 +1,5 @@
 #!/bin/bash
-# prepare-tree.sh TREE: make the source tree for TREE (upstream | series)
+# prepare-tree.sh TREE: make the source tree for TREE (upstream | series | base)
 # and print its path.  The tree is a git worktree of the pristine source
 # ($SRC: the Debian source or a --kdir snapshot) with, in order:
 #   series:   kernel-patches/base/ (unless the source predates the feature),
@@ -34,7 +34,12 @@ patches() {
 			info "source predates the feature: skipping kernel-patches/base/"
 			dirs="series test"
 		fi ;;
-	*) die "unknown tree '$tree' (known: upstream series)" ;;
+	base)
+		# Pre-feature kernel, for the sacrificial boot that shows the oops
+		# the series removes (scripts/prove-base-oopses.sh).
+		has_feature || die "the source has no feature to take out: use it as is"
+		dirs="base test" ;;
+	*) die "unknown tree '$tree' (known: upstream series base)" ;;
 	esac
 	for d in $dirs; do
 		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
@@ -55,18 +60,25 @@ fi
 
 if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
 	info "applying $(echo "$list" | grep -c . || true) patches to $tree tree"
-	git -C "$wt" am --abort >/dev/null 2>&1 || true
-	git -C "$wt" checkout -q -f --detach pristine
-	git -C "$wt" clean -q -fd
+	# Build the stack as one commit in a scratch index, then check it out:
+	# git rewrites only the files whose content changes, so make rebuilds
+	# only what the new stack really changes.
+	idx=$(mktemp)
+	trap 'rm -f "$idx"' EXIT
+	GIT_INDEX_FILE=$idx git -C "$wt" read-tree pristine
 	for p in $list; do
-		if ! out=$(git -C "$wt" -c user.name=arena-kfault \
-				-c user.email=arena-kfault@localhost am -q "$p" 2>&1); then
-			git -C "$wt" am --abort >/dev/null 2>&1 || true
+		if ! out=$(GIT_INDEX_FILE=$idx git -C "$wt" apply --cached "$p" 2>&1); then
 			file=$(echo "$out" | sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p' | head -1)
 			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree${file:+ (at $file)}"
 		fi
 	done
+	commit=$(git -C "$wt" -c user.name=arena-kfault -c user.email=arena-kfault@localhost \
+		commit-tree "$(GIT_INDEX_FILE=$idx git -C "$wt" write-tree)" -p pristine \
+		-m "arena-kfault $tree stack $stack_id")
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach "$commit"
 	echo "$stack_id" >"$wt/.arena-kfault-stack"
+	rm -f "$wt/.arena-kfault-mutant"
 fi
 
 # A mutant is the only uncommitted change to tracked files.  Undo the last
