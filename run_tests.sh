@@ -13,7 +13,7 @@ usage() {
 	cat <<USAGE
 usage: run_tests.sh [options]
   --arch ARCH      x86_64 or arm64; repeatable (default: x86_64)
-  --tree TREE      upstream, series or both (default: both)
+  --tree TREE      upstream, series or both (default: both; series with --kdir)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
   --only SUITE     kunit or kselftest (default: both)
@@ -26,7 +26,7 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees=both kdir= only= verbose= flavours= self_test=
+arches=() trees= kdir= only= verbose= flavours= self_test=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -49,6 +49,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#arches[@]} -gt 0 ] || arches=(x86_64)
+# Your own tree (--kdir) is usually pre-feature: test the series on it.
+[ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=both; }
 for a in "${arches[@]}"; do load_arch "$a"; done
 case $trees in
 upstream|series) ;;
