@@ -69,7 +69,6 @@ if [ "$(cat "$SRC/.arena-kfault-version" 2>/dev/null)" != "$version" ]; then
 			commit -q -m "$KERNEL_PACKAGE $version"
 		git tag pristine
 	) || die "cannot make a git repository of the kernel source"
-	echo "$version" >"$SRC.tmp/.git/arena-kfault-version"
 	mv "$SRC.tmp" "$SRC"
 	echo "$version" >"$SRC/.arena-kfault-version"
 fi
