@@ -12,8 +12,11 @@ set -eu
 usage() {
 	cat <<USAGE
 usage: run_tests.sh [options]
-  --arch ARCH      x86_64 or arm64; repeatable (default: x86_64)
+  --arch ARCH      x86_64 or arm64; repeatable (default: both)
   --tree TREE      upstream, series or both (default: both; series with --kdir)
+  --cell TREE:ARCH run only these (tree, arch) pairs; repeatable, replaces
+                   --tree and --arch (CI: series:x86_64 series:arm64
+                   upstream:x86_64)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
   --only SUITE     kunit or kselftest (default: both)
@@ -26,13 +29,15 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
 	--arch=*) arches+=("${1#*=}") ;;
 	--tree) trees=${2:?--tree needs a value}; shift ;;
 	--tree=*) trees=${1#*=} ;;
+	--cell) cells="$cells ${2:?--cell needs TREE:ARCH}"; shift ;;
+	--cell=*) cells="$cells ${1#*=}" ;;
 	--kdir) kdir=${2:?--kdir needs a value}; shift ;;
 	--kdir=*) kdir=${1#*=} ;;
 	--only) only=${2:?--only needs a value}; shift ;;
@@ -48,12 +53,25 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ ${#arches[@]} -gt 0 ] || arches=(x86_64)
+if [ -n "$cells" ]; then
+	[ ${#arches[@]} -eq 0 ] && [ -z "$trees" ] || die "--cell replaces --tree and --arch"
+	for c in $cells; do
+		case $c in
+		upstream:?*|series:?*) ;;
+		*) die "bad --cell '$c' (want upstream:ARCH or series:ARCH)" ;;
+		esac
+		case " $trees " in *" ${c%%:*} "*) ;; *) trees="$trees ${c%%:*}" ;; esac
+		case " ${arches[*]} " in *" ${c#*:} "*) ;; *) arches+=("${c#*:}") ;; esac
+	done
+	trees=${trees# }
+	[ "$trees" = "series upstream" ] && trees="upstream series"
+fi
+[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
 # Your own tree (--kdir) is usually pre-feature: test the series on it.
 [ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=both; }
 for a in "${arches[@]}"; do load_arch "$a"; done
 case $trees in
-upstream|series) ;;
+upstream|series|"upstream series") ;;
 both) trees="upstream series" ;;
 *) die "unknown tree '$trees' (known: upstream series both)" ;;
 esac
@@ -114,11 +132,14 @@ export SRC_ID
 for tree in $trees; do
 	suites="kunit kselftest"
 	[ -n "$only" ] && suites=$only
+	tree_arches=()
 	for arch in "${arches[@]}"; do
+		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
+		tree_arches+=("$arch")
 		for s in $suites; do printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"; done
 	done
 	step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree" || { failed=1; continue; }
-	for arch in "${arches[@]}"; do
+	for arch in "${tree_arches[@]}"; do
 		step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch" ||
 			{ failed=1; continue; }
 		case " $suites " in *" kunit "*)

@@ -473,20 +473,28 @@ static noinline u64 kfault_test_call(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
 	return 0;
 }
 
-/* JIT "call kfault_test_call(ctx); exit" with @arena as its arena. */
-static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *arena)
+/*
+ * A leaf: no calls, so on arm64 it stores no frame record and, when the
+ * store faults, the JITed caller is named only by the saved LR.  Kfuncs
+ * that just load or store through their argument look like this.
+ */
+static noinline u64 kfault_test_leaf_write(u64 addr, u64 val, u64 r3, u64 r4, u64 r5)
 {
-	struct bpf_insn insns[] = {
-		BPF_EMIT_CALL(kfault_test_call),
-		BPF_EXIT_INSN(),
-	};
+	WRITE_ONCE(*(u64 *)(unsigned long)addr, val);
+	return 0;
+}
+
+/* JIT @insns with @arena as the program's arena. */
+static struct bpf_prog *test_prog_jit(struct kunit *test, struct bpf_arena *arena,
+				      const struct bpf_insn *insns, u32 len)
+{
 	struct bpf_prog *fp;
 	int err = 0;
 
-	fp = bpf_prog_alloc(bpf_prog_size(ARRAY_SIZE(insns)), 0);
+	fp = bpf_prog_alloc(bpf_prog_size(len), 0);
 	KUNIT_ASSERT_NOT_NULL(test, fp);
-	memcpy(fp->insnsi, insns, sizeof(insns));
-	fp->len = ARRAY_SIZE(insns);
+	memcpy(fp->insnsi, insns, len * sizeof(*insns));
+	fp->len = len;
 	fp->type = BPF_PROG_TYPE_SYSCALL;
 	fp->aux->arena = arena;
 	fp = bpf_prog_select_runtime(fp, &err);
@@ -495,6 +503,30 @@ static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *a
 	/* bpf_prog_find_from_stack() looks programs up by address. */
 	bpf_prog_kallsyms_add(fp);
 	return fp;
+}
+
+/* JIT "call kfault_test_call(ctx); exit". */
+static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *arena)
+{
+	static const struct bpf_insn insns[] = {
+		BPF_EMIT_CALL(kfault_test_call),
+		BPF_EXIT_INSN(),
+	};
+
+	return test_prog_jit(test, arena, insns, ARRAY_SIZE(insns));
+}
+
+/* JIT "call kfault_test_leaf_write(ctx->addr, ctx->val); exit". */
+static struct bpf_prog *test_prog_create_leaf(struct kunit *test, struct bpf_arena *arena)
+{
+	static const struct bpf_insn insns[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, offsetof(struct kfault_call, val)),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, offsetof(struct kfault_call, addr)),
+		BPF_EMIT_CALL(kfault_test_leaf_write),
+		BPF_EXIT_INSN(),
+	};
+
+	return test_prog_jit(test, arena, insns, ARRAY_SIZE(insns));
 }
 
 static void test_prog_destroy(struct bpf_prog *fp)
@@ -631,6 +663,26 @@ static void real_fault_write_recovers(struct kunit *test)
 	test_prog_destroy(fp);
 }
 
+/*
+ * The same store from a leaf function: the program must still be found on
+ * the stack although the faulting function has no frame of its own.
+ */
+static void real_fault_in_leaf_function_recovers(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + 9 * PAGE_SIZE + 8;
+	struct kfault_call c = { .addr = addr, .val = 0x1eaf1eaf1eaf1eafULL };
+	struct bpf_prog *fp = test_prog_create_leaf(test, ctx->arena);
+	u64 *scratch = page_address(ctx->arena->scratch_page);
+
+	test_prog_call(fp, &c);
+	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
+	KUNIT_EXPECT_EQ_MSG(test, scratch[1], 0x1eaf1eaf1eaf1eafULL,
+			    "the store did not land in the scratch page");
+	expect_report(test, fp, ctx->kbase, addr, "WRITE");
+	test_prog_destroy(fp);
+}
+
 /* A real load from an unallocated page of the upper half-guard. */
 static void real_fault_read_upper_guard_recovers(struct kunit *test)
 {
@@ -746,6 +798,7 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(handler_ignores_prog_without_arena),
 	KUNIT_CASE(handler_ignores_no_prog_on_stack),
 	KUNIT_CASE(real_fault_write_recovers),
+	KUNIT_CASE(real_fault_in_leaf_function_recovers),
 	KUNIT_CASE(real_fault_read_upper_guard_recovers),
 	KUNIT_CASE(handler_keeps_populated_pte),
 	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),

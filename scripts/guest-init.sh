@@ -2,8 +2,9 @@
 # /init of the kselftest initramfs.  Runs every test of
 # /kselftest/kselftest-list.txt (written by 'make kselftest-install') and
 # prints one KTAP document: each test program's own KTAP nested four spaces
-# deep, then a last case that fails on any oops, BUG or WARNING in the kernel
-# log.  Then ends the VM (reboot -f; QEMU has -no-reboot).  Parameters (kernel command line):
+# deep, then two last cases: one fails on any oops, BUG or WARNING in the
+# kernel log, the other on objects kmemleak finds unreferenced (a kernel
+# without kmemleak reports it as skipped).  Then ends the VM (reboot -f; QEMU has -no-reboot).  Parameters (kernel command line):
 #   ksft_timeout=SECONDS   per test program (default 300)
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -11,6 +12,11 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+kmemleak=/sys/kernel/debug/kmemleak
+# Only leaks made while the tests run count.
+[ -w $kmemleak ] && echo clear >$kmemleak
 
 timeout=300
 for p in $(cat /proc/cmdline); do
@@ -20,7 +26,7 @@ done
 cd /kselftest || exec reboot -f
 n=$(grep -c : kselftest-list.txt)
 echo "KTAP version 1"
-echo "1..$((n + 1))"
+echo "1..$((n + 2))"
 i=0
 while IFS=: read -r collection test; do
 	i=$((i + 1))
@@ -41,6 +47,21 @@ if dmesg | grep -E 'BUG:|WARNING:|Oops|Unable to handle|general protection' >/tm
 	echo "not ok $i kernel_log_clean # oops/BUG/WARNING in the kernel log"
 else
 	echo "ok $i kernel_log_clean"
+fi
+
+# kmemleak reports objects older than 5 s; all but the last seconds of the
+# run qualify, and each scan is synchronous.
+i=$((i + 1))
+if [ ! -w $kmemleak ]; then
+	echo "ok $i kmemleak_clean # SKIP kernel without kmemleak"
+else
+	echo scan >$kmemleak
+	if grep -q unreferenced $kmemleak; then
+		sed 's/^/    # /' $kmemleak | head -n 80
+		echo "not ok $i kmemleak_clean # $(grep -c unreferenced $kmemleak) unreferenced object(s)"
+	else
+		echo "ok $i kmemleak_clean"
+	fi
 fi
 echo "# arena-kfault: guest done"
 # QEMU runs with -no-reboot: a reboot ends it on every arch.

@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -73,9 +75,14 @@ static int count(const char *haystack, const char *needle)
 	return n;
 }
 
-static void report_line(char *buf, size_t len, const char *kind, unsigned long page)
+/* How many times @log reports a @kind ("READ"/"WRITE") access at @page. */
+static int reports(const char *log, const char *kind, unsigned long page)
 {
-	snprintf(buf, len, "Arena %s access at unmapped address 0x%lx\n", kind, page);
+	char want[128];
+
+	snprintf(want, sizeof(want), "Arena %s access at unmapped address 0x%lx\n",
+		 kind, page);
+	return count(log, want);
 }
 
 /* New kernel log records since @fd was opened that look like a kernel bug. */
@@ -220,17 +227,39 @@ static int user_read_signal(unsigned long addr)
 TEST_F(arena, write_unallocated_page)
 {
 	unsigned long page = self->base + 3 * self->psz;
-	char want[128], *log;
+	char *log;
 
 	ASSERT_EQ(0, kwrite(self->skel, page, 16, 0x5eed));
 	log = read_stderr(self->skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	report_line(want, sizeof(want), "WRITE", page);
-	EXPECT_EQ(1, count(log, want))
-		TH_LOG("expected one \"%.*s\" in the stream, got:\n%s",
-		       (int)strlen(want) - 1, want, log);
+	EXPECT_EQ(1, reports(log, "WRITE", page))
+		TH_LOG("want one WRITE report at %#lx, stream:\n%s", page, log);
 	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream:\n%s", log);
 	free(log);
+}
+
+/*
+ * The same write from a kfunc that is a leaf function.  On arm64 a leaf
+ * stores no frame record, so the fault handler must find the calling
+ * program through the saved LR; the kfunc's data must land as before.
+ */
+TEST_F(arena, write_from_leaf_kfunc)
+{
+	struct kfault_args a = { .offset = 32, .value = 0x1eaf };
+	unsigned long page = self->base + 4 * self->psz;
+	__u64 val = 0;
+	char *log;
+
+	a.target = page;
+	ASSERT_EQ(0, run(self->skel->progs.kfunc_write_leaf, &a));
+	log = read_stderr(self->skel->progs.kfunc_write_leaf);
+	ASSERT_NE(NULL, log);
+	EXPECT_EQ(1, reports(log, "WRITE", page))
+		TH_LOG("want one WRITE report at %#lx, stream:\n%s", page, log);
+	free(log);
+	ASSERT_EQ(0, kread(self->skel, page, 32, &val));
+	EXPECT_EQ(0x1eaf, val) TH_LOG("read back %#llx from the scratch page",
+				      (unsigned long long)val);
 }
 
 /*
@@ -241,7 +270,7 @@ TEST_F(arena, write_unallocated_page)
 TEST_F(arena, read_unallocated_page_sees_scratch)
 {
 	unsigned long a = self->base + 5 * self->psz, b = self->base + 9 * self->psz;
-	char want[128], *log;
+	char *log;
 	__u64 val = 0;
 
 	ASSERT_EQ(0, kwrite(self->skel, a, 40, 0xabcdef0123ULL));
@@ -250,8 +279,8 @@ TEST_F(arena, read_unallocated_page_sees_scratch)
 					       (unsigned long long)val);
 	log = read_stderr(self->skel->progs.kfunc_read);
 	ASSERT_NE(NULL, log);
-	report_line(want, sizeof(want), "READ", b);
-	EXPECT_EQ(1, count(log, want)) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, reports(log, "READ", b))
+		TH_LOG("want one READ report at %#lx, stream:\n%s", b, log);
 	free(log);
 }
 
@@ -259,7 +288,7 @@ TEST_F(arena, read_unallocated_page_sees_scratch)
 TEST_F(arena, last_page_of_arena_window)
 {
 	unsigned long last = self->hi + ARENA_SPAN - self->psz;
-	char want[128], *log;
+	char *log;
 	__u64 val;
 
 	ASSERT_EQ(0, kwrite(self->skel, last, self->psz - 8, 1));
@@ -267,8 +296,8 @@ TEST_F(arena, last_page_of_arena_window)
 	EXPECT_EQ(1, val);
 	log = read_stderr(self->skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	report_line(want, sizeof(want), "WRITE", last);
-	EXPECT_EQ(1, count(log, want)) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, reports(log, "WRITE", last))
+		TH_LOG("want one WRITE report at %#lx, stream:\n%s", last, log);
 	free(log);
 }
 
@@ -280,7 +309,7 @@ TEST_F(arena, whole_upper_half_guard)
 {
 	unsigned long last = self->hi + ARENA_SPAN - self->psz;
 	unsigned long off;
-	char want[128], *log;
+	char *log;
 
 	for (off = self->psz; off < self->psz + KFAULT_HALF_GUARD; off += self->psz)
 		ASSERT_EQ(0, kwrite(self->skel, last, off + self->psz - 8, off))
@@ -288,9 +317,8 @@ TEST_F(arena, whole_upper_half_guard)
 	log = read_stderr(self->skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
 	for (off = self->psz; off < self->psz + KFAULT_HALF_GUARD; off += self->psz) {
-		report_line(want, sizeof(want), "WRITE", last + off);
-		EXPECT_EQ(1, count(log, want)) TH_LOG("no report for guard page %#lx:\n%s",
-						      last + off, log);
+		EXPECT_EQ(1, reports(log, "WRITE", last + off))
+			TH_LOG("no report for guard page %#lx:\n%s", last + off, log);
 	}
 	free(log);
 }
@@ -374,6 +402,213 @@ TEST_F(arena, arenas_are_isolated)
 	EXPECT_STREQ("", log ? log : "(null)");
 	free(log);
 	arena_kfault__destroy(other);
+}
+
+/* ---- arena creation failure paths ---- */
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define TRACEFS		"/sys/kernel/tracing"
+#define KPF_SLAB	7	/* include/uapi/linux/kernel-page-flags.h */
+#define KPF_PGTABLE	26
+#define FAIL_NTH_MAX	512
+#define MAX_PAGES	4096
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Fault-injection and tracing knobs the test sets, and what it restores. */
+struct knob {
+	const char *path;
+	const char *val;	/* NULL: the pid filter, filled in at run time */
+	char old[64];
+};
+
+static struct knob fi_knobs[] = {
+	/* fail-nth ignores probability; these filters would still apply */
+	{ DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N" },
+	{ DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ DEBUGFS "/fail_page_alloc/min-order", "0" },
+	{ DEBUGFS "/fail_page_alloc/verbose", "0" },
+	{ DEBUGFS "/failslab/ignore-gfp-wait", "N" },
+	{ DEBUGFS "/failslab/verbose", "0" },
+	/* every page the creating thread allocates, and every page freed */
+	{ TRACEFS "/tracing_on", "0" },
+	{ TRACEFS "/events/kmem/mm_page_alloc/filter", NULL },
+	{ TRACEFS "/events/kmem/mm_page_alloc/enable", "1" },
+	{ TRACEFS "/events/kmem/mm_page_free/enable", "1" },
+	{ TRACEFS "/events/kmem/mm_page_free_batched/enable", "1" },
+};
+
+#define N_KNOBS (sizeof(fi_knobs) / sizeof(fi_knobs[0]))
+
+static void knobs_restore(void)
+{
+	size_t i;
+
+	for (i = N_KNOBS; i-- > 0;)
+		if (fi_knobs[i].old[0])
+			write_str(fi_knobs[i].path, fi_knobs[i].old);
+}
+
+static int knobs_set(char *err, size_t len)
+{
+	char filter[64];
+	size_t i;
+	int ret;
+
+	snprintf(filter, sizeof(filter), "common_pid == %ld", syscall(SYS_gettid));
+	for (i = 0; i < N_KNOBS; i++) {
+		struct knob *k = &fi_knobs[i];
+
+		ret = read_str(k->path, k->old, sizeof(k->old));
+		if (!ret) {
+			if (!strcmp(k->old, "none"))	/* an empty filter reads so */
+				strcpy(k->old, "0");
+			ret = write_str(k->path, k->val ? k->val : filter);
+		}
+		if (ret) {
+			snprintf(err, len, "%s: %s", k->path, strerror(-ret));
+			k->old[0] = '\0';
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pages the traced thread allocated since the trace was cleared and that
+ * were not freed since, except slab and page-table pages (slab caches and
+ * vmalloc page tables legitimately outlive a failed creation).  Fills
+ * @pfns, returns their number or -errno.
+ */
+static int kept_pages(unsigned long *pfns, int max, int kpageflags)
+{
+	static char line[1024];
+	unsigned long pfn, flags;
+	int n = 0, i, j, order;
+	FILE *f = fopen(TRACEFS "/trace", "r");
+	char *ev;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		if ((ev = strstr(line, " mm_page_alloc: ")) &&
+		    sscanf(strstr(ev, "pfn="), "pfn=%lx order=%d", &pfn, &order) == 2) {
+			if (pfn == ~0UL)	/* the injected failure */
+				continue;
+			for (j = 0; j < (1 << order) && n < max; j++)
+				pfns[n++] = pfn + j;
+		} else if ((ev = strstr(line, " mm_page_free")) && (ev = strstr(ev, "pfn=")) &&
+			   sscanf(ev, "pfn=%lx order=%d", &pfn, &order) == 2) {
+			for (i = 0; i < n; i++)
+				if (pfns[i] >= pfn && pfns[i] < pfn + (1UL << order))
+					pfns[i--] = pfns[--n];
+		}
+	}
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		if (pread(kpageflags, &flags, sizeof(flags), pfns[i] * sizeof(flags)) !=
+		    sizeof(flags))
+			return -EIO;
+		if (flags & (1UL << KPF_SLAB | 1UL << KPF_PGTABLE))
+			pfns[i--] = pfns[--n];
+	}
+	return n;
+}
+
+/*
+ * Make every allocation that creating an arena does fail in turn (fail-nth
+ * fault injection, page allocator and slab), and check that each failed
+ * creation gives back every page it took - the scratch page above all -
+ * and leaves no warning.  The page accounting comes from the kmem trace
+ * events of this thread: a page allocated during the failed attempt must
+ * have been freed by the time the syscall returned.
+ */
+TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	static unsigned long pfns[MAX_PAGES];
+	int nth, fd, kpageflags, kept, failed = 0;
+	char err[256], left[16], val[16];
+
+	if (access(DEBUGFS "/fail_page_alloc", F_OK))
+		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	if (access(TRACEFS "/events/kmem", F_OK))
+		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	if (access(DEBUGFS "/fail_page_alloc", F_OK) || access(TRACEFS "/events/kmem", F_OK) ||
+	    access("/proc/thread-self/fail-nth", F_OK))
+		SKIP(return, "needs FAIL_PAGE_ALLOC, FAILSLAB, FAULT_INJECTION_DEBUG_FS, TRACING");
+	kpageflags = open("/proc/kpageflags", O_RDONLY);
+	ASSERT_LE(0, kpageflags) TH_LOG("/proc/kpageflags: %s", strerror(errno));
+
+	/* Warm up: the vmalloc page tables of the arena's range, slab caches. */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
+	ASSERT_LE(0, fd) TH_LOG("arena creation without injection: %s", strerror(errno));
+	close(fd);
+
+	if (knobs_set(err, sizeof(err))) {
+		knobs_restore();
+		ASSERT_TRUE(false) TH_LOG("cannot set up fault injection: %s", err);
+	}
+	for (nth = 1; nth <= FAIL_NTH_MAX; nth++) {
+		snprintf(val, sizeof(val), "%d", nth);
+		write_str(TRACEFS "/trace", "");
+		write_str(TRACEFS "/tracing_on", "1");
+		if (write_str("/proc/thread-self/fail-nth", val))
+			break;
+		fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0,
+				    KFAULT_ARENA_PAGES, &opts);
+		write_str(TRACEFS "/tracing_on", "0");
+		read_str("/proc/thread-self/fail-nth", left, sizeof(left));
+		write_str("/proc/thread-self/fail-nth", "0");
+		if (fd >= 0) {
+			close(fd);
+			if (strcmp(left, "0"))	/* fewer than nth allocations: done */
+				break;
+			continue;	/* a failure the kernel tolerated */
+		}
+		failed++;
+		kept = kept_pages(pfns, MAX_PAGES, kpageflags);
+		if (kept) {
+			EXPECT_EQ(0, kept)
+				TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first pfn %#lx",
+				       nth, strerror(errno), kept, kept > 0 ? pfns[0] : 0);
+		}
+	}
+	knobs_restore();
+	write_str(TRACEFS "/trace", "");
+	close(kpageflags);
+	EXPECT_GE(FAIL_NTH_MAX, nth) TH_LOG("creation still failing after %d injected failures",
+					    FAIL_NTH_MAX);
+	EXPECT_LT(0, failed) TH_LOG("no injected failure made arena creation fail");
+	TH_LOG("%d allocations in arena creation, %d of whose failures made it fail",
+	       nth - 1, failed);
 }
 
 /* A /proc/meminfo field, in kB; -1 if missing. */

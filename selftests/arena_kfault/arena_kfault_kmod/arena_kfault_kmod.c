@@ -10,6 +10,23 @@
 #include <linux/btf_ids.h>
 #include <linux/module.h>
 
+/*
+ * The kfuncs below access arena memory through these out-of-line helpers,
+ * so that they call something and keep a frame record on every arch; the
+ * faulting function is then a callee of the kfunc, as in most real kfuncs.
+ * bpf_kfault_write_leaf() is the other shape: the access in the kfunc
+ * itself, a leaf with no frame record of its own on arm64.
+ */
+static noinline u64 kfault_load(const void *p)
+{
+	return READ_ONCE(*(const u64 *)p);
+}
+
+static noinline void kfault_store(void *p, u64 val)
+{
+	WRITE_ONCE(*(u64 *)p, val);
+}
+
 __bpf_kfunc_start_defs();
 
 /**
@@ -19,7 +36,7 @@ __bpf_kfunc_start_defs();
  */
 __bpf_kfunc u64 bpf_kfault_read(void *p__arena, u64 off)
 {
-	return READ_ONCE(*(u64 *)(p__arena + off));
+	return kfault_load(p__arena + off);
 }
 
 /**
@@ -30,6 +47,17 @@ __bpf_kfunc u64 bpf_kfault_read(void *p__arena, u64 off)
  */
 __bpf_kfunc void bpf_kfault_write(void *p__arena, u64 off, u64 val)
 {
+	kfault_store(p__arena + off, val);
+}
+
+/**
+ * bpf_kfault_write_leaf - bpf_kfault_write() as a leaf function
+ * @p__arena: arena pointer, rebased to the kernel mapping by the JIT
+ * @off: byte offset from @p__arena
+ * @val: value to store
+ */
+__bpf_kfunc void bpf_kfault_write_leaf(void *p__arena, u64 off, u64 val)
+{
 	WRITE_ONCE(*(u64 *)(p__arena + off), val);
 }
 
@@ -38,6 +66,7 @@ __bpf_kfunc_end_defs();
 BTF_KFUNCS_START(arena_kfault_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_kfault_read)
 BTF_ID_FLAGS(func, bpf_kfault_write)
+BTF_ID_FLAGS(func, bpf_kfault_write_leaf)
 BTF_KFUNCS_END(arena_kfault_kfunc_ids)
 
 static const struct btf_kfunc_id_set arena_kfault_kfunc_set = {

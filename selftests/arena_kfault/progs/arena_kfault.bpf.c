@@ -20,6 +20,7 @@ struct {
 
 __u64 bpf_kfault_read(void *p__arena, __u64 off) __ksym;
 void bpf_kfault_write(void *p__arena, __u64 off, __u64 val) __ksym;
+void bpf_kfault_write_leaf(void *p__arena, __u64 off, __u64 val) __ksym;
 void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt,
 				    int node_id, __u64 flags) __ksym __weak;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
@@ -41,6 +42,14 @@ int kfunc_write(struct kfault_args *args)
 {
 	args->result = arena_user_base();
 	bpf_kfault_write((void *)args->target, args->offset, args->value);
+	return 0;
+}
+
+SEC("syscall")
+int kfunc_write_leaf(struct kfault_args *args)
+{
+	arena_user_base();
+	bpf_kfault_write_leaf((void *)args->target, args->offset, args->value);
 	return 0;
 }
 
