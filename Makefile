@@ -1,12 +1,14 @@
 # arena-kfault: the harness steps as make targets.  run_tests.sh is the
 # main entry; these are conveniences over it and over scripts/.
-#   make check          harness self-checks + every suite (what CI runs)
+#   make check          harness self-checks + every suite, both trees and
+#                       arches (CI: three of the four cells, see .ci/run)
 #   make test           every suite, no self-checks (= ./run_tests.sh)
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
 #   make check-series   submission checks of kernel-patches/series/ (checkpatch,
 #                       git am, per-patch x86_64+arm64 builds, sparse, W=1)
 #   make mutants        apply each kunit/mutants/*.patch to the series tree and
-#                       check the KUnit suite kills it (ARCH=arm64 for arm64)
+#                       check the KUnit suite or the kselftests kill it
+#                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -32,7 +34,7 @@ check-series:
 	scripts/check-series.sh
 
 mutants:
-	./run_tests.sh --tree series --only kunit --arch $(or $(ARCH),x86_64)
+	./run_tests.sh --tree series --arch $(or $(ARCH),x86_64)
 	scripts/run-mutants.sh $(or $(ARCH),x86_64)
 
 deps:

@@ -1,18 +1,35 @@
 #!/bin/bash
-# run-mutants.sh [ARCH]: prove the KUnit suite has teeth.  Each
+# run-mutants.sh [ARCH]: prove the suites have teeth.  Each
 # kunit/mutants/*.patch breaks the series in one way; apply it on top of the
-# series tree, rebuild (incrementally), run the KUnit suite and expect at
-# least one case to fail.  Prints which cases killed which mutant; exit
-# status is the number of mutants that survived.  The series tree is
-# restored afterwards.  MUTANTS="name ..." runs only those.
+# series tree, rebuild (incrementally), run the KUnit suite and the
+# kselftests and expect at least one case to fail.  Prints which cases
+# killed which mutant; exit status is the number of mutants that survived.
+# The series tree is restored afterwards.  MUTANTS="name ..." runs only
+# those; SUITES="kunit" (or "kselftest") runs only that suite.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:-x86_64}
 load_arch "$arch"
 out=$RESULTS/mutants
+suites=${SUITES:-kunit kselftest}
 mkdir -p "$out" "$LOGS/mutants"
 survived=0
+
+# run_suite SUITE RESULTS: one suite against the mutated kernel.
+run_suite() {
+	local env=(ARENA_KFAULT_RESULTS="$2" ARENA_KFAULT_LOGS="$2")
+	case $1 in
+	kunit)
+		env KUNIT_TIMEOUT="${KUNIT_TIMEOUT:-120}" "${env[@]}" \
+			"$REPO/scripts/run-kunit.sh" series "$arch" ;;
+	kselftest)
+		"$REPO/scripts/build-kselftest.sh" series "$arch" &&
+		"$REPO/scripts/make-initramfs.sh" series "$arch" &&
+		env BOOT_TIMEOUT="${BOOT_TIMEOUT:-600}" "${env[@]}" \
+			"$REPO/scripts/run-kselftest.sh" series "$arch" ;;
+	esac
+}
 
 restore() {
 	"$REPO/scripts/prepare-tree.sh" series >/dev/null
@@ -40,27 +57,36 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 		survived=$((survived + 1))
 		continue
 	fi
-	KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-120} ARENA_KFAULT_RESULTS=$res ARENA_KFAULT_LOGS=$res \
-		"$REPO/scripts/run-kunit.sh" series "$arch" >>"$log" 2>&1 || true
-	killed=$(python3 - "$res/series-$arch-kunit.json" <<'PY'
+	for s in $suites; do
+		run_suite "$s" "$res" >>"$log" 2>&1 || true
+	done
+	killed=$(python3 - "$res" "$arch" $suites <<'PY'
 import json, sys
-try:
-    group = json.load(open(sys.argv[1]))
-except (OSError, ValueError):
-    print('(no results: the kernel crashed or hung)')
-    sys.exit()
+res, arch, suites = sys.argv[1], sys.argv[2], sys.argv[3:]
 def walk(g, prefix=''):
     for c in g.get('test_cases', []):
         yield prefix + c['name'], c['status']
     for s in g.get('sub_groups', []):
         yield from walk(s, prefix + s['name'] + '/')
-cases = list(walk(group))
-failed = [n.split('/', 1)[-1] for n, st in cases if st == 'FAIL']
-crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
-words = [n for n in failed if n]
-if crashed:
-    words.append(f'{crashed} case(s) crashed')
-print(', '.join(words) if words or cases else '(no test case ran)')
+words = []
+for suite in suites:
+    tag = '' if suite == 'kunit' else suite + ' '
+    try:
+        group = json.load(open(f'{res}/series-{arch}-{suite}.json'))
+    except (OSError, ValueError):
+        words.append(f'{suite}: no results (the kernel crashed or hung)')
+        continue
+    cases = list(walk(group))
+    # A parent whose children failed fails too: name only the leaves.
+    failed = [n for n, st in cases if st == 'FAIL']
+    leaves = [n for n in failed if not any(o.startswith(n + '/') for o in failed)]
+    words += [tag + n.rsplit('/', 1)[-1] for n in leaves]
+    crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
+    if crashed:
+        words.append(f'{crashed} {suite} case(s) crashed')
+    if not cases:
+        words.append(f'{suite}: no test case ran')
+print(', '.join(words))
 PY
 )
 	if [ -n "$killed" ]; then

@@ -58,10 +58,20 @@ class RunTestsArguments(unittest.TestCase):
     def test_unknown_option(self):
         self.check(['--frobnicate'], "unknown option '--frobnicate'")
 
+    def test_bad_cell(self):
+        self.check(['--cell', 'mainline:x86_64'], "bad --cell 'mainline:x86_64'")
+
+    def test_cell_unknown_arch(self):
+        self.check(['--cell', 'series:sparc'], "unknown arch 'sparc'")
+
+    def test_cell_with_tree(self):
+        self.check(['--cell', 'series:arm64', '--tree', 'upstream'],
+                   '--cell replaces --tree and --arch')
+
     def test_help(self):
         proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
         self.assertEqual(proc.returncode, 0)
-        for flag in ('--arch', '--tree', '--kdir', '--only', '-j'):
+        for flag in ('--arch', '--tree', '--cell', '--kdir', '--only', '-j'):
             self.assertIn(flag, proc.stdout)
 
 
