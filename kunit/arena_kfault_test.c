@@ -508,7 +508,7 @@ static struct bpf_prog *test_prog_jit(struct kunit *test, struct bpf_arena *aren
 /* JIT "call kfault_test_call(ctx); exit". */
 static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *arena)
 {
-	static const struct bpf_insn insns[] = {
+	const struct bpf_insn insns[] = {
 		BPF_EMIT_CALL(kfault_test_call),
 		BPF_EXIT_INSN(),
 	};
@@ -519,7 +519,7 @@ static struct bpf_prog *test_prog_create(struct kunit *test, struct bpf_arena *a
 /* JIT "call kfault_test_leaf_write(ctx->addr, ctx->val); exit". */
 static struct bpf_prog *test_prog_create_leaf(struct kunit *test, struct bpf_arena *arena)
 {
-	static const struct bpf_insn insns[] = {
+	const struct bpf_insn insns[] = {
 		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, offsetof(struct kfault_call, val)),
 		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, offsetof(struct kfault_call, addr)),
 		BPF_EMIT_CALL(kfault_test_leaf_write),
