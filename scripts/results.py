@@ -116,11 +116,46 @@ def cmd_summary(args):
     with open(out, 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=2)
         f.write('\n')
+    print_cases(summary)
     print_table(summary)
     for s in failed_steps:
         print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} (exit {s['exit']})")
     print(f'results: {out}')
     return 1 if summary['totals']['failed'] or failed_steps else 0
+
+
+CELL_MARK = {'PASS': 'ok', 'FAIL': 'FAIL', 'SKIP': 'skip', 'XFAIL': 'xfail', 'XPASS': 'XPASS'}
+
+
+def case_label(name):
+    """A case name without its top-level group (suite or test program)."""
+    return name.split('/', 1)[1] if '/' in name else name
+
+
+def print_cases(summary):
+    """Per suite, one row per case and one column per tree/arch that ran it."""
+    suites = {}
+    for r in summary['suites']:
+        suites.setdefault(r['suite'], []).append(r)
+    for suite, records in suites.items():
+        cols = [f"{r['tree']}/{r['arch']}" for r in records]
+        names, cells = [], {}
+        for col, r in zip(cols, records):
+            for c in r['cases']:
+                label = case_label(c['name'])
+                if label not in cells:
+                    names.append(label)
+                    cells[label] = {}
+                cells[label][col] = CELL_MARK.get(c['status'], c['status'])
+        if not names:
+            continue
+        rows = [[suite] + cols] + [[n] + [cells[n].get(col, '-') for col in cols] for n in names]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(cols) + 1)]
+        for n, row in enumerate(rows):
+            print('  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            if n == 0:
+                print('  '.join('-' * w for w in widths))
+        print()
 
 
 def print_table(summary):

@@ -156,6 +156,14 @@ class ResultParsing(unittest.TestCase):
         self.assertEqual(names.get('arena_kfault:run_arena_kfault.sh/arena.two'), 'FAIL')
         self.assertEqual(names.get('kernel_log_clean'), 'PASS')
 
+    def test_case_matrix(self):
+        proc, _ = self.summarise('kselftest-console.txt')
+        rows = {line.split()[0]: line.split()[1:] for line in proc.stdout.splitlines()
+                if line.strip()}
+        self.assertEqual(rows.get('s'), ['t/a'], proc.stdout)
+        self.assertEqual(rows.get('arena.two'), ['FAIL'], proc.stdout)
+        self.assertEqual(rows.get('kernel_log_clean'), ['ok'], proc.stdout)
+
     def test_crash_counts_as_failure(self):
         _, summary = self.summarise('kunit-crash-console.txt')
         rec = summary['suites'][0]
