@@ -408,9 +408,15 @@ TEST_F(arena, arenas_are_isolated)
 
 #define DEBUGFS		"/sys/kernel/debug"
 #define TRACEFS		"/sys/kernel/tracing"
-#define KPF_SLAB	7	/* include/uapi/linux/kernel-page-flags.h */
+/* include/uapi/linux/kernel-page-flags.h */
+#define KPF_LRU		5
+#define KPF_SLAB	7
+#define KPF_MMAP	11
+#define KPF_ANON	12
 #define KPF_PGTABLE	26
 #define FAIL_NTH_MAX	512
+/* Written to the trace after each attempt: later allocations are not its. */
+#define ATTEMPT_END	"arena_kfault: attempt done"
 #define MAX_PAGES	4096
 
 static int write_str(const char *path, const char *val)
@@ -500,16 +506,21 @@ static int knobs_set(char *err, size_t len)
 }
 
 /*
- * Pages the traced thread allocated since the trace was cleared and that
- * were not freed since, except slab and page-table pages (slab caches and
- * vmalloc page tables legitimately outlive a failed creation).  Fills
- * @pfns, returns their number or -errno.
+ * Pages that the traced thread allocated between the clearing of the trace
+ * and ATTEMPT_END, and that were not freed since.  Slab and page-table
+ * pages do not count (slab caches and vmalloc page tables legitimately
+ * outlive a failed creation), nor do pages mapped to user space (this
+ * test's own memory).  Returns their number, or -errno; @what describes
+ * the first one.
  */
-static int kept_pages(unsigned long *pfns, int max, int kpageflags)
+static int kept_pages(int kpageflags, char *what, size_t len)
 {
-	static char line[1024];
+	static const unsigned long ignore = 1UL << KPF_SLAB | 1UL << KPF_PGTABLE |
+					    1UL << KPF_LRU | 1UL << KPF_MMAP | 1UL << KPF_ANON;
+	static unsigned long pfns[MAX_PAGES];
+	static char gfp[MAX_PAGES][64], line[1024];
 	unsigned long pfn, flags;
-	int n = 0, i, j, order;
+	int n = 0, i, j, order, done = 0;
 	FILE *f = fopen(TRACEFS "/trace", "r");
 	char *ev;
 
@@ -518,17 +529,26 @@ static int kept_pages(unsigned long *pfns, int max, int kpageflags)
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#')
 			continue;
-		if ((ev = strstr(line, " mm_page_alloc: ")) &&
-		    sscanf(strstr(ev, "pfn="), "pfn=%lx order=%d", &pfn, &order) == 2) {
+		if (strstr(line, ATTEMPT_END))
+			done = 1;
+		else if (!done && (ev = strstr(line, " mm_page_alloc: ")) && (ev = strstr(ev, "pfn=")) &&
+		    sscanf(ev, "pfn=%lx order=%d", &pfn, &order) == 2) {
 			if (pfn == ~0UL)	/* the injected failure */
 				continue;
-			for (j = 0; j < (1 << order) && n < max; j++)
-				pfns[n++] = pfn + j;
+			for (j = 0; j < (1 << order) && n < MAX_PAGES; j++, n++) {
+				pfns[n] = pfn + j;
+				snprintf(gfp[n], sizeof(gfp[n]), "%s", strstr(ev, "gfp_flags=") ?: "");
+				gfp[n][strcspn(gfp[n], "\n")] = '\0';
+			}
 		} else if ((ev = strstr(line, " mm_page_free")) && (ev = strstr(ev, "pfn=")) &&
 			   sscanf(ev, "pfn=%lx order=%d", &pfn, &order) == 2) {
 			for (i = 0; i < n; i++)
-				if (pfns[i] >= pfn && pfns[i] < pfn + (1UL << order))
-					pfns[i--] = pfns[--n];
+				if (pfns[i] >= pfn && pfns[i] < pfn + (1UL << order)) {
+					n--;
+					pfns[i] = pfns[n];
+					memcpy(gfp[i], gfp[n], sizeof(gfp[i]));
+					i--;
+				}
 		}
 	}
 	fclose(f);
@@ -536,10 +556,39 @@ static int kept_pages(unsigned long *pfns, int max, int kpageflags)
 		if (pread(kpageflags, &flags, sizeof(flags), pfns[i] * sizeof(flags)) !=
 		    sizeof(flags))
 			return -EIO;
-		if (flags & (1UL << KPF_SLAB | 1UL << KPF_PGTABLE))
-			pfns[i--] = pfns[--n];
+		if (!(flags & ignore)) {
+			if (!what[0])
+				snprintf(what, len, "pfn %#lx %s kpageflags %#lx",
+					 pfns[i], gfp[i], flags);
+			continue;
+		}
+		n--;
+		pfns[i] = pfns[n];
+		memcpy(gfp[i], gfp[n], sizeof(gfp[i]));
+		i--;
 	}
 	return n;
+}
+
+/*
+ * The pages a failed creation kept.  Once the map had a reference of its
+ * own (a failure after ->map_alloc()), it is freed from a workqueue, so
+ * wait for those frees - on the condition, bounded - before calling a
+ * page kept.
+ */
+static int kept_after_frees(int kpageflags, char *what, size_t len)
+{
+	struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
+	int kept, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		what[0] = '\0';
+		kept = kept_pages(kpageflags, what, len);
+		if (kept <= 0)
+			return kept;
+		nanosleep(&tick, NULL);
+	}
+	return kept;
 }
 
 /*
@@ -553,9 +602,8 @@ static int kept_pages(unsigned long *pfns, int max, int kpageflags)
 TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	static unsigned long pfns[MAX_PAGES];
-	int nth, fd, kpageflags, kept, failed = 0;
-	char err[256], left[16], val[16];
+	int nth, fd, kpageflags, kept, err_no, failed = 0;
+	char err[256], left[16], val[16], what[160];
 
 	if (access(DEBUGFS "/fail_page_alloc", F_OK))
 		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
@@ -584,22 +632,23 @@ TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 			break;
 		fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0,
 				    KFAULT_ARENA_PAGES, &opts);
-		write_str(TRACEFS "/tracing_on", "0");
+		err_no = errno;
+		write_str(TRACEFS "/trace_marker", ATTEMPT_END);
 		read_str("/proc/thread-self/fail-nth", left, sizeof(left));
 		write_str("/proc/thread-self/fail-nth", "0");
 		if (fd >= 0) {
+			write_str(TRACEFS "/tracing_on", "0");
 			close(fd);
 			if (strcmp(left, "0"))	/* fewer than nth allocations: done */
 				break;
 			continue;	/* a failure the kernel tolerated */
 		}
 		failed++;
-		kept = kept_pages(pfns, MAX_PAGES, kpageflags);
-		if (kept) {
-			EXPECT_EQ(0, kept)
-				TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first pfn %#lx",
-				       nth, strerror(errno), kept, kept > 0 ? pfns[0] : 0);
-		}
+		kept = kept_after_frees(kpageflags, what, sizeof(what));
+		write_str(TRACEFS "/tracing_on", "0");
+		EXPECT_EQ(0, kept)
+			TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first: %s",
+			       nth, strerror(err_no), kept, what);
 	}
 	knobs_restore();
 	write_str(TRACEFS "/trace", "");
