@@ -404,6 +404,24 @@ TEST_F(arena, arenas_are_isolated)
 	arena_kfault__destroy(other);
 }
 
+/* A /proc/meminfo field, in kB; -1 if missing. */
+static long meminfo_kb(const char *field)
+{
+	char line[128], name[64];
+	long kb = -1, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld kB", name, &v) == 2 && !strcmp(name, field)) {
+			kb = v;
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
 /* ---- arena creation failure paths ---- */
 
 #define DEBUGFS		"/sys/kernel/debug"
@@ -513,7 +531,7 @@ static int knobs_set(char *err, size_t len)
  * test's own memory).  Returns their number, or -errno; @what describes
  * the first one.
  */
-static int kept_pages(int kpageflags, char *what, size_t len)
+static int kept_pages(int kpageflags, char *what, size_t len, int *pgtables)
 {
 	static const unsigned long ignore = 1UL << KPF_SLAB | 1UL << KPF_PGTABLE |
 					    1UL << KPF_LRU | 1UL << KPF_MMAP | 1UL << KPF_ANON;
@@ -556,6 +574,8 @@ static int kept_pages(int kpageflags, char *what, size_t len)
 		if (pread(kpageflags, &flags, sizeof(flags), pfns[i] * sizeof(flags)) !=
 		    sizeof(flags))
 			return -EIO;
+		if (flags & 1UL << KPF_PGTABLE)
+			(*pgtables)++;
 		if (!(flags & ignore)) {
 			if (!what[0])
 				snprintf(what, len, "pfn %#lx %s kpageflags %#lx",
@@ -576,14 +596,15 @@ static int kept_pages(int kpageflags, char *what, size_t len)
  * wait for those frees - on the condition, bounded - before calling a
  * page kept.
  */
-static int kept_after_frees(int kpageflags, char *what, size_t len)
+static int kept_after_frees(int kpageflags, char *what, size_t len, int *pgtables)
 {
 	struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };
 	int kept, tries;
 
 	for (tries = 0; tries < 500; tries++) {
 		what[0] = '\0';
-		kept = kept_pages(kpageflags, what, len);
+		*pgtables = 0;
+		kept = kept_pages(kpageflags, what, len, pgtables);
 		if (kept <= 0)
 			return kept;
 		nanosleep(&tick, NULL);
@@ -591,39 +612,29 @@ static int kept_after_frees(int kpageflags, char *what, size_t len)
 	return kept;
 }
 
+struct sweep {
+	int allocs;		/* allocations the last attempt got through */
+	int failed;		/* injected failures that made creation fail */
+	int in_pgtables;	/* ... of them while populating page tables */
+};
+
 /*
- * Make every allocation that creating an arena does fail in turn (fail-nth
- * fault injection, page allocator and slab), and check that each failed
- * creation gives back every page it took - the scratch page above all -
- * and leaves no warning.  The page accounting comes from the kmem trace
- * events of this thread: a page allocated during the failed attempt must
- * have been freed by the time the syscall returned.
+ * One fail-nth sweep over BPF_MAP_CREATE of an arena: its 1st, 2nd, ...
+ * allocation fails (page allocator and slab) until creation succeeds
+ * without an injected failure.  Every failed attempt must give back each
+ * page it took - the scratch page above all - as seen in the kmem trace
+ * events.  With @until_pgtables the sweep ends at the first failure that
+ * hit the page-table population instead: failing its ~2000 allocations one
+ * by one would add nothing.
  */
-TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
+static void sweep(struct __test_metadata *_metadata, int kpageflags, bool until_pgtables,
+		  struct sweep *res)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	int nth, fd, kpageflags, kept, err_no, failed = 0;
-	char err[256], left[16], val[16], what[160];
+	char left[16], val[16], what[160];
+	int nth, fd, kept, err_no, pgtables;
 
-	if (access(DEBUGFS "/fail_page_alloc", F_OK))
-		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
-	if (access(TRACEFS "/events/kmem", F_OK))
-		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
-	if (access(DEBUGFS "/fail_page_alloc", F_OK) || access(TRACEFS "/events/kmem", F_OK) ||
-	    access("/proc/thread-self/fail-nth", F_OK))
-		SKIP(return, "needs FAIL_PAGE_ALLOC, FAILSLAB, FAULT_INJECTION_DEBUG_FS, TRACING");
-	kpageflags = open("/proc/kpageflags", O_RDONLY);
-	ASSERT_LE(0, kpageflags) TH_LOG("/proc/kpageflags: %s", strerror(errno));
-
-	/* Warm up: the vmalloc page tables of the arena's range, slab caches. */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
-	ASSERT_LE(0, fd) TH_LOG("arena creation without injection: %s", strerror(errno));
-	close(fd);
-
-	if (knobs_set(err, sizeof(err))) {
-		knobs_restore();
-		ASSERT_TRUE(false) TH_LOG("cannot set up fault injection: %s", err);
-	}
+	memset(res, 0, sizeof(*res));
 	for (nth = 1; nth <= FAIL_NTH_MAX; nth++) {
 		snprintf(val, sizeof(val), "%d", nth);
 		write_str(TRACEFS "/trace", "");
@@ -639,43 +650,107 @@ TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 		if (fd >= 0) {
 			write_str(TRACEFS "/tracing_on", "0");
 			close(fd);
-			if (strcmp(left, "0"))	/* fewer than nth allocations: done */
+			if (strcmp(left, "0"))	/* fewer than nth allocations */
 				break;
 			continue;	/* a failure the kernel tolerated */
 		}
-		failed++;
-		kept = kept_after_frees(kpageflags, what, sizeof(what));
+		res->failed++;
+		kept = kept_after_frees(kpageflags, what, sizeof(what), &pgtables);
 		write_str(TRACEFS "/tracing_on", "0");
 		EXPECT_EQ(0, kept)
 			TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first: %s",
 			       nth, strerror(err_no), kept, what);
+		if (pgtables && res->in_pgtables++ == 0 && until_pgtables)
+			break;
+	}
+	res->allocs = nth - 1;
+	EXPECT_GE(FAIL_NTH_MAX, nth) TH_LOG("creation still failing after %d injected failures",
+					    FAIL_NTH_MAX);
+}
+
+/*
+ * Hold arenas open until one of them had to populate page tables for a
+ * vmalloc range never used before: vmalloc hands out the lowest free
+ * range, so the next arena lands on a fresh range too.  Returns how many
+ * are held (close them), or -1.
+ */
+static int hold_until_fresh_range(int *fds, int max)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	long before;
+	int n;
+
+	for (n = 0; n < max; n++) {
+		before = meminfo_kb("PageTables");
+		fds[n] = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_hold", 0, 0,
+					KFAULT_ARENA_PAGES, &opts);
+		if (fds[n] < 0)
+			break;
+		/* 4 GiB of PTE tables is 8 MiB; a reused range needs none */
+		if (meminfo_kb("PageTables") - before >= 4096)
+			return n + 1;
+	}
+	while (n-- > 0)
+		close(fds[n]);
+	return -1;
+}
+
+#define HOLD_MAX	32
+
+/*
+ * Arena creation failure paths free what they allocated, the scratch page
+ * included.  Two fail-nth sweeps: one over a vmalloc range whose page
+ * tables exist (every allocation of creation but the page tables), one
+ * over a fresh range until a failure hits the page-table population - the
+ * only allocations of arena_map_alloc() after the scratch page that fault
+ * injection reaches (range_tree_set() uses kmalloc_nolock(), which it
+ * does not).
+ */
+TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	int fd, kpageflags, held, fds[HOLD_MAX], try;
+	struct sweep warm, fresh = { 0 };
+	char err[256];
+
+	if (access(DEBUGFS "/fail_page_alloc", F_OK))
+		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	if (access(TRACEFS "/events/kmem", F_OK))
+		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	if (access(DEBUGFS "/fail_page_alloc", F_OK) || access(TRACEFS "/events/kmem", F_OK) ||
+	    access("/proc/thread-self/fail-nth", F_OK))
+		SKIP(return, "needs FAIL_PAGE_ALLOC, FAILSLAB, FAULT_INJECTION_DEBUG_FS, TRACING");
+	kpageflags = open("/proc/kpageflags", O_RDONLY);
+	ASSERT_LE(0, kpageflags) TH_LOG("/proc/kpageflags: %s", strerror(errno));
+
+	/* Warm up: the page tables of the range the sweep will use. */
+	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
+	ASSERT_LE(0, fd) TH_LOG("arena creation without injection: %s", strerror(errno));
+	close(fd);
+
+	if (knobs_set(err, sizeof(err))) {
+		knobs_restore();
+		ASSERT_TRUE(false) TH_LOG("cannot set up fault injection: %s", err);
+	}
+	sweep(_metadata, kpageflags, false, &warm);
+	/* A lazily purged range may come back instead of a fresh one: retry. */
+	for (try = 0; try < 3 && !fresh.in_pgtables; try++) {
+		held = hold_until_fresh_range(fds, HOLD_MAX);
+		if (held < 0)
+			break;
+		sweep(_metadata, kpageflags, true, &fresh);
+		while (held-- > 0)
+			close(fds[held]);
 	}
 	knobs_restore();
 	write_str(TRACEFS "/trace", "");
 	close(kpageflags);
-	EXPECT_GE(FAIL_NTH_MAX, nth) TH_LOG("creation still failing after %d injected failures",
-					    FAIL_NTH_MAX);
-	EXPECT_LT(0, failed) TH_LOG("no injected failure made arena creation fail");
-	TH_LOG("%d allocations in arena creation, %d of whose failures made it fail",
-	       nth - 1, failed);
-}
 
-/* A /proc/meminfo field, in kB; -1 if missing. */
-static long meminfo_kb(const char *field)
-{
-	char line[128], name[64];
-	long kb = -1, v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld kB", name, &v) == 2 && !strcmp(name, field)) {
-			kb = v;
-			break;
-		}
-	fclose(f);
-	return kb;
+	EXPECT_LT(0, warm.failed) TH_LOG("no injected failure made arena creation fail");
+	EXPECT_LT(0, fresh.in_pgtables)
+		TH_LOG("no injected failure hit the page-table population of a fresh range");
+	TH_LOG("warm range: %d allocations, %d failures failed creation; fresh range: %d failure(s) while populating page tables",
+	       warm.allocs, warm.failed, fresh.in_pgtables);
 }
 
 /*
