@@ -186,6 +186,33 @@ class ResultParsing(unittest.TestCase):
         self.assertEqual(proc.stdout.strip(), '2 passed, 1 failed, 0 skipped')
 
 
+class Mutants(unittest.TestCase):
+    """Every kunit/mutants/*.patch still applies to the series tree."""
+
+    def test_mutants_apply(self):
+        self.assertTrue(os.path.isdir(os.path.join(KSRC, '.git')),
+                        f'{KSRC} missing: run ./run_tests.sh once first')
+        with tempfile.TemporaryDirectory() as d:
+            env = {'GIT_INDEX_FILE': os.path.join(d, 'index')}
+            git = ['git', '-C', KSRC]
+            proc = run(git + ['read-tree', 'pristine'], env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            for sub in ('base', 'series', 'test'):
+                pdir = os.path.join(REPO, 'kernel-patches', sub)
+                for name in sorted(os.listdir(pdir)):
+                    if name.endswith('.patch') and not name.startswith('0000-'):
+                        proc = run(git + ['apply', '--cached', os.path.join(pdir, name)],
+                                   env=env)
+                        self.assertEqual(proc.returncode, 0, f'{sub}/{name}: {proc.stderr}')
+            mdir = os.path.join(REPO, 'kunit', 'mutants')
+            for name in sorted(os.listdir(mdir)):
+                if name.endswith('.patch'):
+                    with self.subTest(mutant=name):
+                        proc = run(git + ['apply', '--check', '--cached',
+                                          os.path.join(mdir, name)], env=env)
+                        self.assertEqual(proc.returncode, 0, f'{name}: {proc.stderr}')
+
+
 class BootTimeout(unittest.TestCase):
     """A guest that never powers off is killed and its console tail shown."""
 
