@@ -53,7 +53,9 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 	mkdir -p "$res"
 	if ! { MUTANT=$m "$REPO/scripts/prepare-tree.sh" series &&
 	       "$REPO/scripts/build-kernel.sh" series "$arch"; } >"$log" 2>&1; then
-		printf '%-26s %-8s %s\n' "$name" ERROR "does not build (log: ${log#"$REPO"/})" >&2
+		what="does not build"
+		grep -q "does not apply" "$log" && what="does not apply to the series"
+		printf '%-26s %-8s %s\n' "$name" ERROR "$what (log: ${log#"$REPO"/})" >&2
 		survived=$((survived + 1))
 		continue
 	fi
@@ -80,7 +82,8 @@ for suite in suites:
     # A parent whose children failed fails too: name only the leaves.
     failed = [n for n, st in cases if st == 'FAIL']
     leaves = [n for n in failed if not any(o.startswith(n + '/') for o in failed)]
-    words += [tag + n.rsplit('/', 1)[-1] for n in leaves]
+    # Drop the top-level group (suite or test program), keep parameters.
+    words += [tag + (n.split('/', 1)[1] if '/' in n else n) for n in leaves]
     crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
     if crashed:
         words.append(f'{crashed} {suite} case(s) crashed')

@@ -612,69 +612,51 @@ static int kept_after_frees(int kpageflags, char *what, size_t len, int *pgtable
 	return kept;
 }
 
-struct sweep {
-	int allocs;		/* allocations the last attempt got through */
-	int failed;		/* injected failures that made creation fail */
-	int in_pgtables;	/* ... of them while populating page tables */
-};
+enum attempt { ATTEMPT_DONE, ATTEMPT_TOLERATED, ATTEMPT_FAILED, ATTEMPT_FAILED_IN_PGTABLES };
 
 /*
- * One fail-nth sweep over BPF_MAP_CREATE of an arena: its 1st, 2nd, ...
- * allocation fails (page allocator and slab) until creation succeeds
- * without an injected failure.  Every failed attempt must give back each
- * page it took - the scratch page above all - as seen in the kmem trace
- * events.  With @until_pgtables the sweep ends at the first failure that
- * hit the page-table population instead: failing its ~2000 allocations one
- * by one would add nothing.
+ * Create an arena with its @nth allocation failing (fail-nth: page
+ * allocator and slab).  A failed creation must give back each page it
+ * took - the scratch page above all - as seen in the kmem trace events.
+ * ATTEMPT_DONE: creation made fewer than @nth allocations.
  */
-static void sweep(struct __test_metadata *_metadata, int kpageflags, bool until_pgtables,
-		  struct sweep *res)
+static enum attempt attempt(struct __test_metadata *_metadata, int kpageflags, int nth)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	char left[16], val[16], what[160];
-	int nth, fd, kept, err_no, pgtables;
+	int fd, kept, err_no, pgtables;
 
-	memset(res, 0, sizeof(*res));
-	for (nth = 1; nth <= FAIL_NTH_MAX; nth++) {
-		snprintf(val, sizeof(val), "%d", nth);
-		write_str(TRACEFS "/trace", "");
-		write_str(TRACEFS "/tracing_on", "1");
-		if (write_str("/proc/thread-self/fail-nth", val))
-			break;
-		fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0,
-				    KFAULT_ARENA_PAGES, &opts);
-		err_no = errno;
-		write_str(TRACEFS "/trace_marker", ATTEMPT_END);
-		read_str("/proc/thread-self/fail-nth", left, sizeof(left));
-		write_str("/proc/thread-self/fail-nth", "0");
-		if (fd >= 0) {
-			write_str(TRACEFS "/tracing_on", "0");
-			close(fd);
-			if (strcmp(left, "0"))	/* fewer than nth allocations */
-				break;
-			continue;	/* a failure the kernel tolerated */
-		}
-		res->failed++;
-		kept = kept_after_frees(kpageflags, what, sizeof(what), &pgtables);
+	snprintf(val, sizeof(val), "%d", nth);
+	write_str(TRACEFS "/trace", "");
+	write_str(TRACEFS "/tracing_on", "1");
+	if (write_str("/proc/thread-self/fail-nth", val))
+		return ATTEMPT_DONE;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
+	err_no = errno;
+	write_str(TRACEFS "/trace_marker", ATTEMPT_END);
+	read_str("/proc/thread-self/fail-nth", left, sizeof(left));
+	write_str("/proc/thread-self/fail-nth", "0");
+	if (fd >= 0) {
 		write_str(TRACEFS "/tracing_on", "0");
-		EXPECT_EQ(0, kept)
-			TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first: %s",
-			       nth, strerror(err_no), kept, what);
-		if (pgtables && res->in_pgtables++ == 0 && until_pgtables)
-			break;
+		close(fd);
+		/* a non-zero count left: the injection never happened */
+		return strcmp(left, "0") ? ATTEMPT_DONE : ATTEMPT_TOLERATED;
 	}
-	res->allocs = nth - 1;
-	EXPECT_GE(FAIL_NTH_MAX, nth) TH_LOG("creation still failing after %d injected failures",
-					    FAIL_NTH_MAX);
+	kept = kept_after_frees(kpageflags, what, sizeof(what), &pgtables);
+	write_str(TRACEFS "/tracing_on", "0");
+	EXPECT_EQ(0, kept)
+		TH_LOG("failing allocation #%d: creation failed (%s) and kept %d page(s), first: %s",
+		       nth, strerror(err_no), kept, what);
+	return pgtables ? ATTEMPT_FAILED_IN_PGTABLES : ATTEMPT_FAILED;
 }
 
 /*
  * Hold arenas open until one of them had to populate page tables for a
- * vmalloc range never used before: vmalloc hands out the lowest free
- * range, so the next arena lands on a fresh range too.  Returns how many
- * are held (close them), or -1.
+ * vmalloc range never used before, so that the next arena most likely
+ * lands on a fresh range too.  Returns how many are held (close them), or
+ * -1; *@tables is the number of page-table pages the fresh range took.
  */
-static int hold_until_fresh_range(int *fds, int max)
+static int hold_until_fresh_range(int *fds, int max, long *tables)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	long before;
@@ -687,7 +669,8 @@ static int hold_until_fresh_range(int *fds, int max)
 		if (fds[n] < 0)
 			break;
 		/* 4 GiB of PTE tables is 8 MiB; a reused range needs none */
-		if (meminfo_kb("PageTables") - before >= 4096)
+		*tables = (meminfo_kb("PageTables") - before) / 4;
+		if (*tables >= 1024)
 			return n + 1;
 	}
 	while (n-- > 0)
@@ -696,21 +679,25 @@ static int hold_until_fresh_range(int *fds, int max)
 }
 
 #define HOLD_MAX	32
+#define FRESH_TRIES	5
 
 /*
  * Arena creation failure paths free what they allocated, the scratch page
- * included.  Two fail-nth sweeps: one over a vmalloc range whose page
- * tables exist (every allocation of creation but the page tables), one
- * over a fresh range until a failure hits the page-table population - the
- * only allocations of arena_map_alloc() after the scratch page that fault
- * injection reaches (range_tree_set() uses kmalloc_nolock(), which it
- * does not).
+ * included.  First a fail-nth sweep over a vmalloc range whose page tables
+ * exist: the 1st, 2nd, ... allocation of BPF_MAP_CREATE fails until
+ * creation no longer reaches the injection.  That covers every allocation
+ * but the page tables, which arena_map_alloc() populates last, after the
+ * scratch page - and the page tables are the only allocations after the
+ * scratch page that fault injection reaches (range_tree_set() uses
+ * kmalloc_nolock(), which it skips).  So then one creation on a fresh
+ * range fails halfway through its page tables.
  */
 TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	int fd, kpageflags, held, fds[HOLD_MAX], try;
-	struct sweep warm, fresh = { 0 };
+	int fd, kpageflags, held, fds[HOLD_MAX], nth, try, failed = 0;
+	enum attempt res = ATTEMPT_DONE;
+	long tables = 0;
 	char err[256];
 
 	if (access(DEBUGFS "/fail_page_alloc", F_OK))
@@ -732,25 +719,39 @@ TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 		knobs_restore();
 		ASSERT_TRUE(false) TH_LOG("cannot set up fault injection: %s", err);
 	}
-	sweep(_metadata, kpageflags, false, &warm);
-	/* A lazily purged range may come back instead of a fresh one: retry. */
-	for (try = 0; try < 3 && !fresh.in_pgtables; try++) {
-		held = hold_until_fresh_range(fds, HOLD_MAX);
+	for (nth = 1; nth <= FAIL_NTH_MAX; nth++) {
+		res = attempt(_metadata, kpageflags, nth);
+		if (res == ATTEMPT_DONE)
+			break;
+		failed += res != ATTEMPT_TOLERATED;
+	}
+	EXPECT_EQ(ATTEMPT_DONE, res) TH_LOG("creation still failing after %d injected failures",
+					    FAIL_NTH_MAX);
+	EXPECT_LT(0, failed) TH_LOG("no injected failure made arena creation fail");
+	TH_LOG("warm range: %d allocations, %d of whose failures failed creation", nth - 1, failed);
+
+	/*
+	 * On a fresh range the page tables come after the sweep's nth - 1
+	 * allocations (less those made after ->map_alloc()): failing one
+	 * half-way through them lands inside the population.  A lazily
+	 * purged, already populated range may turn up instead: retry.
+	 */
+	for (try = 0, res = ATTEMPT_DONE; try < FRESH_TRIES; try++) {
+		held = hold_until_fresh_range(fds, HOLD_MAX, &tables);
 		if (held < 0)
 			break;
-		sweep(_metadata, kpageflags, true, &fresh);
+		res = attempt(_metadata, kpageflags, nth - 1 + tables / 2);
 		while (held-- > 0)
 			close(fds[held]);
+		if (res == ATTEMPT_FAILED_IN_PGTABLES)
+			break;
 	}
 	knobs_restore();
 	write_str(TRACEFS "/trace", "");
 	close(kpageflags);
-
-	EXPECT_LT(0, warm.failed) TH_LOG("no injected failure made arena creation fail");
-	EXPECT_LT(0, fresh.in_pgtables)
-		TH_LOG("no injected failure hit the page-table population of a fresh range");
-	TH_LOG("warm range: %d allocations, %d failures failed creation; fresh range: %d failure(s) while populating page tables",
-	       warm.allocs, warm.failed, fresh.in_pgtables);
+	EXPECT_EQ(ATTEMPT_FAILED_IN_PGTABLES, res)
+		TH_LOG("no failure inside the page-table population of a fresh range in %d tries (%ld tables)",
+		       try, tables);
 }
 
 /*
