@@ -62,14 +62,11 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 	for s in $suites; do
 		run_suite "$s" "$res" >>"$log" 2>&1 || true
 	done
-	killed=$(python3 - "$res" "$arch" $suites <<'PY'
+	killed=$(python3 - "$REPO/scripts" "$res" "$arch" $suites <<'PY'
 import json, sys
-res, arch, suites = sys.argv[1], sys.argv[2], sys.argv[3:]
-def walk(g, prefix=''):
-    for c in g.get('test_cases', []):
-        yield prefix + c['name'], c['status']
-    for s in g.get('sub_groups', []):
-        yield from walk(s, prefix + s['name'] + '/')
+sys.path.insert(0, sys.argv[1])
+from results import case_label, walk_cases
+res, arch, suites = sys.argv[2], sys.argv[3], sys.argv[4:]
 words = []
 for suite in suites:
     tag = '' if suite == 'kunit' else suite + ' '
@@ -78,12 +75,8 @@ for suite in suites:
     except (OSError, ValueError):
         words.append(f'{suite}: no results (the kernel crashed or hung)')
         continue
-    cases = list(walk(group))
-    # A parent whose children failed fails too: name only the leaves.
-    failed = [n for n, st in cases if st == 'FAIL']
-    leaves = [n for n in failed if not any(o.startswith(n + '/') for o in failed)]
-    # Drop the top-level group (suite or test program), keep parameters.
-    words += [tag + (n.split('/', 1)[1] if '/' in n else n) for n in leaves]
+    cases = list(walk_cases(group))
+    words += [tag + case_label(n) for n, st in cases if st == 'FAIL']
     crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
     if crashed:
         words.append(f'{crashed} {suite} case(s) crashed')

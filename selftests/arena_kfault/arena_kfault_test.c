@@ -421,6 +421,14 @@ static long meminfo_kb(const char *field)
 #define ATTEMPT_END	"arena_kfault: attempt done"
 #define MAX_PAGES	4096
 
+/* BPF_MAP_CREATE of an arena like the test's, without a BPF object. */
+static int create_arena(const char *name)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+
+	return bpf_map_create(BPF_MAP_TYPE_ARENA, name, 0, 0, KFAULT_ARENA_PAGES, &opts);
+}
+
 static int write_str(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC), ok;
@@ -519,8 +527,11 @@ static int kept_pages(int kpageflags, char *what, size_t len, int *pgtables)
 {
 	static const unsigned long ignore = 1UL << KPF_SLAB | 1UL << KPF_PGTABLE |
 					    1UL << KPF_LRU | 1UL << KPF_MMAP | 1UL << KPF_ANON;
-	static unsigned long pfns[MAX_PAGES];
-	static char gfp[MAX_PAGES][64], line[1024];
+	static struct {
+		unsigned long pfn;
+		char gfp[64];
+	} pages[MAX_PAGES];
+	static char line[1024];
 	unsigned long pfn, flags;
 	int n = 0, i, j, order, done = 0;
 	FILE *f = fopen(TRACEFS "/trace", "r");
@@ -538,38 +549,30 @@ static int kept_pages(int kpageflags, char *what, size_t len, int *pgtables)
 			if (pfn == ~0UL)	/* the injected failure */
 				continue;
 			for (j = 0; j < (1 << order) && n < MAX_PAGES; j++, n++) {
-				pfns[n] = pfn + j;
-				snprintf(gfp[n], sizeof(gfp[n]), "%s", strstr(ev, "gfp_flags=") ?: "");
-				gfp[n][strcspn(gfp[n], "\n")] = '\0';
+				pages[n].pfn = pfn + j;
+				snprintf(pages[n].gfp, sizeof(pages[n].gfp), "%s",
+					 strstr(ev, "gfp_flags=") ?: "");
+				pages[n].gfp[strcspn(pages[n].gfp, "\n")] = '\0';
 			}
 		} else if ((ev = strstr(line, " mm_page_free")) && (ev = strstr(ev, "pfn=")) &&
 			   sscanf(ev, "pfn=%lx order=%d", &pfn, &order) == 2) {
 			for (i = 0; i < n; i++)
-				if (pfns[i] >= pfn && pfns[i] < pfn + (1UL << order)) {
-					n--;
-					pfns[i] = pfns[n];
-					memcpy(gfp[i], gfp[n], sizeof(gfp[i]));
-					i--;
-				}
+				if (pages[i].pfn >= pfn && pages[i].pfn < pfn + (1UL << order))
+					pages[i--] = pages[--n];
 		}
 	}
 	fclose(f);
 	for (i = 0; i < n; i++) {
-		if (pread(kpageflags, &flags, sizeof(flags), pfns[i] * sizeof(flags)) !=
+		if (pread(kpageflags, &flags, sizeof(flags), pages[i].pfn * sizeof(flags)) !=
 		    sizeof(flags))
 			return -EIO;
 		if (flags & 1UL << KPF_PGTABLE)
 			(*pgtables)++;
-		if (!(flags & ignore)) {
-			if (!what[0])
-				snprintf(what, len, "pfn %#lx %s kpageflags %#lx",
-					 pfns[i], gfp[i], flags);
-			continue;
-		}
-		n--;
-		pfns[i] = pfns[n];
-		memcpy(gfp[i], gfp[n], sizeof(gfp[i]));
-		i--;
+		if (flags & ignore)
+			pages[i--] = pages[--n];
+		else if (!what[0])
+			snprintf(what, len, "pfn %#lx %s kpageflags %#lx",
+				 pages[i].pfn, pages[i].gfp, flags);
 	}
 	return n;
 }
@@ -606,7 +609,6 @@ enum attempt { ATTEMPT_DONE, ATTEMPT_TOLERATED, ATTEMPT_FAILED, ATTEMPT_FAILED_I
  */
 static enum attempt attempt(struct __test_metadata *_metadata, int kpageflags, int nth)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	char left[16], val[16], what[160];
 	int fd, kept, err_no, pgtables;
 
@@ -615,7 +617,7 @@ static enum attempt attempt(struct __test_metadata *_metadata, int kpageflags, i
 	write_str(TRACEFS "/tracing_on", "1");
 	if (write_str("/proc/thread-self/fail-nth", val))
 		return ATTEMPT_DONE;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
+	fd = create_arena("kfault_fi");
 	err_no = errno;
 	write_str(TRACEFS "/trace_marker", ATTEMPT_END);
 	read_str("/proc/thread-self/fail-nth", left, sizeof(left));
@@ -642,14 +644,12 @@ static enum attempt attempt(struct __test_metadata *_metadata, int kpageflags, i
  */
 static int hold_until_fresh_range(int *fds, int max, long *tables)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	long before;
 	int n;
 
 	for (n = 0; n < max; n++) {
 		before = meminfo_kb("PageTables");
-		fds[n] = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_hold", 0, 0,
-					KFAULT_ARENA_PAGES, &opts);
+		fds[n] = create_arena("kfault_hold");
 		if (fds[n] < 0)
 			break;
 		/* 4 GiB of PTE tables is 8 MiB; a reused range needs none */
@@ -678,7 +678,6 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
  */
 TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	int fd, kpageflags, held, fds[HOLD_MAX], nth, try, failed = 0;
 	enum attempt res = ATTEMPT_DONE;
 	long tables = 0;
@@ -695,7 +694,7 @@ TEST_F_TIMEOUT(arena, create_failures_free_everything, 300)
 	ASSERT_LE(0, kpageflags) TH_LOG("/proc/kpageflags: %s", strerror(errno));
 
 	/* Warm up: the page tables of the range the sweep will use. */
-	fd = bpf_map_create(BPF_MAP_TYPE_ARENA, "kfault_fi", 0, 0, KFAULT_ARENA_PAGES, &opts);
+	fd = create_arena("kfault_fi");
 	ASSERT_LE(0, fd) TH_LOG("arena creation without injection: %s", strerror(errno));
 	close(fd);
 
