@@ -12,11 +12,11 @@ set -eu
 usage() {
 	cat <<USAGE
 usage: run_tests.sh [options]
-  --arch ARCH      x86_64 or arm64; repeatable (default: both)
-  --tree TREE      upstream, series or both (default: both; series with --kdir)
+  --arch ARCH      one of: $(known_arches); repeatable (default: all)
+  --tree TREE      upstream, series, fixes or all; repeatable (default: all;
+                   series with a pre-feature --kdir tree)
   --cell TREE:ARCH run only these (tree, arch) pairs; repeatable, replaces
-                   --tree and --arch (CI: series:x86_64 series:arm64
-                   upstream:x86_64)
+                   --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
   --only SUITE     kunit or kselftest (default: both)
@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
 	--arch=*) arches+=("${1#*=}") ;;
-	--tree) trees=${2:?--tree needs a value}; shift ;;
-	--tree=*) trees=${1#*=} ;;
+	--tree) trees="$trees ${2:?--tree needs a value}"; shift ;;
+	--tree=*) trees="$trees ${1#*=}" ;;
 	--cell) cells="$cells ${2:?--cell needs TREE:ARCH}"; shift ;;
 	--cell=*) cells="$cells ${1#*=}" ;;
 	--kdir) kdir=${2:?--kdir needs a value}; shift ;;
@@ -57,24 +57,33 @@ if [ -n "$cells" ]; then
 	[ ${#arches[@]} -eq 0 ] && [ -z "$trees" ] || die "--cell replaces --tree and --arch"
 	for c in $cells; do
 		case $c in
-		upstream:?*|series:?*) ;;
-		*) die "bad --cell '$c' (want upstream:ARCH or series:ARCH)" ;;
+		?*:?*) ;;
+		*) die "bad --cell '$c' (want TREE:ARCH, e.g. fixes:arm64)" ;;
 		esac
 		case " $trees " in *" ${c%%:*} "*) ;; *) trees="$trees ${c%%:*}" ;; esac
 		case " ${arches[*]} " in *" ${c#*:} "*) ;; *) arches+=("${c#*:}") ;; esac
 	done
-	trees=${trees# }
-	[ "$trees" = "series upstream" ] && trees="upstream series"
 fi
-[ ${#arches[@]} -gt 0 ] || arches=(x86_64 arm64)
+# Every tree, in this order: upstream is the reference the others are read
+# against.
+all_trees="upstream series fixes"
+[ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$(known_arches)"
 # Your own tree (--kdir) is usually pre-feature: test the series on it.
-[ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=both; }
+[ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=all; }
 for a in "${arches[@]}"; do load_arch "$a"; done
-case $trees in
-upstream|series|"upstream series") ;;
-both) trees="upstream series" ;;
-*) die "unknown tree '$trees' (known: upstream series both)" ;;
-esac
+picked=
+for t in $trees; do
+	case " $all_trees all " in
+	*" $t "*) ;;
+	*) die "unknown tree '$t' (known: $all_trees all)" ;;
+	esac
+	[ "$t" = all ] && picked="$picked $all_trees" || picked="$picked $t"
+done
+trees=
+for t in $all_trees; do	# canonical order, each once
+	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
+done
+trees=${trees# }
 case $only in
 ''|kunit|kselftest) ;;
 *) die "unknown suite '$only' for --only (known: kunit kselftest)" ;;
@@ -161,7 +170,7 @@ if [ -n "$self_test" ]; then
 fi
 
 patches=()
-for d in base series test; do
+for d in base series fixes test; do
 	for p in "$REPO"/kernel-patches/$d/*.patch; do [ -f "$p" ] && patches+=(--patch "$p"); done
 done
 echo >&2

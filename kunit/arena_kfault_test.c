@@ -540,6 +540,31 @@ static void test_prog_call(struct bpf_prog *fp, struct kfault_call *c)
 	bpf_prog_run_pin_on_cpu(fp, c);
 }
 
+/*
+ * Run @fp for a real fault on an empty slot of @arena.  The handler asks for
+ * a retry whether or not ptep_try_set() installed anything, so an installer
+ * that never installs (the generic stub, which v7.3 arm64 falls back to
+ * without CONFIG_ARM64_CONTPTE) turns the fault into an endless loop.  Try
+ * the installer on a spare slot first and fail the case instead of hanging.
+ */
+static void test_prog_fault(struct kunit *test, struct bpf_arena *arena,
+			    struct bpf_prog *fp, struct kfault_call *c)
+{
+	unsigned long spare = bpf_arena_get_kern_vm_start(arena) +
+			      (TEST_ARENA_PAGES - 1) * PAGE_SIZE;
+	pte_t *ptep = test_ptep(spare);
+	bool installed;
+
+	KUNIT_ASSERT_NOT_NULL(test, ptep);
+	KUNIT_ASSERT_TRUE(test, pte_none(ptep_get(ptep)));
+	installed = ptep_try_set(ptep, mk_pte(arena->scratch_page, PAGE_KERNEL));
+	if (installed)
+		test_set_pte(test, spare, NULL);	/* never accessed: no TLB entry */
+	KUNIT_ASSERT_TRUE_MSG(test, installed,
+			      "ptep_try_set() installed nothing into an empty kernel PTE: a real fault would be retried forever");
+	test_prog_call(fp, c);
+}
+
 /* Drain @fp's stderr stream into a NUL-terminated kunit allocation. */
 static char *test_read_stderr(struct kunit *test, struct bpf_prog *fp)
 {
@@ -655,7 +680,7 @@ static void real_fault_write_recovers(struct kunit *test)
 	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
 	u64 *scratch = page_address(ctx->arena->scratch_page);
 
-	test_prog_call(fp, &c);
+	test_prog_fault(test, ctx->arena, fp, &c);
 	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
 	KUNIT_EXPECT_EQ_MSG(test, scratch[64 / 8], 0xfeedfacecafebeefULL,
 			    "the store did not land in the scratch page");
@@ -675,7 +700,7 @@ static void real_fault_in_leaf_function_recovers(struct kunit *test)
 	struct bpf_prog *fp = test_prog_create_leaf(test, ctx->arena);
 	u64 *scratch = page_address(ctx->arena->scratch_page);
 
-	test_prog_call(fp, &c);
+	test_prog_fault(test, ctx->arena, fp, &c);
 	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
 	KUNIT_EXPECT_EQ_MSG(test, scratch[1], 0x1eaf1eaf1eaf1eafULL,
 			    "the store did not land in the scratch page");
@@ -693,7 +718,7 @@ static void real_fault_read_upper_guard_recovers(struct kunit *test)
 	u64 *scratch = page_address(ctx->arena->scratch_page);
 
 	scratch[(PAGE_SIZE - 8) / 8] = 0x5c7a7c4;
-	test_prog_call(fp, &c);
+	test_prog_fault(test, ctx->arena, fp, &c);
 	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
 	KUNIT_EXPECT_EQ_MSG(test, c.val, 0x5c7a7c4ULL,
 			    "the load did not read the scratch page");
@@ -732,7 +757,7 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 	long uaddr;
 	u64 val;
 
-	test_prog_call(fp, &c);
+	test_prog_fault(test, ctx->arena, fp, &c);
 	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(kaddr), ctx->arena->scratch_page);
 
 	uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 3 * PAGE_SIZE, 1,
@@ -754,11 +779,25 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 }
 
 /*
- * The same from a non-sleepable allocation, which may not send IPIs and so
- * leaves other CPUs' TLBs to a deferred flush: the allocating CPU itself
- * must see the new page at once, even though it had the scratch page's
- * translation cached.  Preemption stays off so that both the cached entry
- * and the check are on one CPU and the deferred flush cannot run between.
+ * A non-sleepable allocation may not be able to flush other CPUs' TLBs: x86
+ * needs IPIs for that.  Such an allocation over a scratched slot must either
+ * map a fresh page that is visible at once, or be refused and leave the
+ * slot as it was; it must never return a page some CPU cannot see yet.
+ */
+static void expect_refused_cleanly(struct kunit *test, struct bpf_arena *arena,
+				   unsigned long kaddr, u64 nr_pages)
+{
+	KUNIT_EXPECT_PTR_EQ_MSG(test, test_mapped_page(kaddr), arena->scratch_page,
+				"a refused allocation changed the slot");
+	KUNIT_EXPECT_EQ_MSG(test, arena_nr_pages(arena), nr_pages,
+			    "a refused allocation changed nr_pages");
+	kunit_info(test, "non-sleepable allocation over the scratch page refused\n");
+}
+
+/*
+ * The same from a non-sleepable allocation, on the CPU that cached the
+ * scratch page's translation: preemption stays off from the access that
+ * caches it to the check, so nothing else can flush it in between.
  */
 static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
 {
@@ -766,11 +805,12 @@ static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
 	unsigned long kaddr = ctx->kbase + 6 * PAGE_SIZE;
 	struct kfault_call c = { .op = KFAULT_WRITE, .addr = kaddr, .val = 0xbad };
 	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
-	u64 before, after;
+	u64 before, after, nr_pages;
 	long uaddr;
 
-	test_prog_call(fp, &c);
+	test_prog_fault(test, ctx->arena, fp, &c);
 	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(kaddr), ctx->arena->scratch_page);
+	nr_pages = arena_nr_pages(ctx->arena);
 
 	preempt_disable();
 	before = READ_ONCE(*(u64 *)kaddr);	/* caches the scratch translation */
@@ -780,9 +820,138 @@ static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
 	preempt_enable();
 
 	KUNIT_EXPECT_EQ(test, before, 0xbadULL);
-	KUNIT_ASSERT_NE_MSG(test, uaddr, 0L, "non-sleepable allocation over scratch failed");
-	KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
-			    "this CPU still sees the scratch page (read %#llx)", after);
+	if (!uaddr)
+		expect_refused_cleanly(test, ctx->arena, kaddr, nr_pages);
+	else
+		KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
+				    "this CPU still sees the scratch page (read %#llx)", after);
+	test_prog_destroy(fp);
+}
+
+/*
+ * Another CPU caches the scratch page's translation, then the slot is
+ * allocated.  Once the allocation has returned, that CPU must read what is
+ * written to the new page, not the scratch page: the replaced PTE is global,
+ * and only a TLB flush on that CPU drops the stale entry.  The observer
+ * spins with preemption off between its two reads, so only a flush of its
+ * TLB (an IPI or a broadcast TLBI) can make it see the new page.
+ */
+#define OBSERVER_TIMEOUT	(10 * HZ)
+
+struct tlb_observer {
+	unsigned long kaddr;
+	atomic_t stage;		/* 1: scratch cached, 2: allocated, 3: read again */
+	u64 before;
+	u64 after;
+	bool timed_out;
+};
+
+static bool stage_wait(atomic_t *stage, int want)
+{
+	unsigned long end = jiffies + OBSERVER_TIMEOUT;
+
+	while (atomic_read_acquire(stage) < want) {
+		if (time_after(jiffies, end))
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static int tlb_observer_fn(void *arg)
+{
+	struct tlb_observer *o = arg;
+
+	preempt_disable();
+	o->before = READ_ONCE(*(u64 *)o->kaddr);
+	atomic_set_release(&o->stage, 1);
+	o->timed_out = !stage_wait(&o->stage, 2);
+	o->after = READ_ONCE(*(u64 *)o->kaddr);
+	preempt_enable();
+	atomic_set_release(&o->stage, 3);
+	return 0;
+}
+
+/* The other online CPU with the lowest number, or nr_cpu_ids if none. */
+static unsigned int other_online_cpu(unsigned int cpu)
+{
+	unsigned int other;
+
+	for_each_online_cpu(other)
+		if (other != cpu)
+			return other;
+	return nr_cpu_ids;
+}
+
+static const bool alloc_sleepable_params[] = { true, false };
+
+static void alloc_sleepable_desc(const bool *sleepable, char *desc)
+{
+	strscpy(desc, *sleepable ? "sleepable" : "non_sleepable", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(alloc_sleepable, alloc_sleepable_params, alloc_sleepable_desc);
+
+static void alloc_over_scratch_other_cpu_sees_page(struct kunit *test)
+{
+	const bool sleepable = *(const bool *)test->param_value;
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long kaddr = ctx->kbase + 7 * PAGE_SIZE;
+	struct kfault_call c = { .op = KFAULT_WRITE, .addr = kaddr, .val = 0x5c7a7c4 };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	struct tlb_observer o = { .kaddr = kaddr };
+	struct task_struct *t;
+	unsigned int cpu;
+	struct page *page;
+	u64 nr_pages;
+	long uaddr;
+
+	test_prog_fault(test, ctx->arena, fp, &c);
+	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(kaddr), ctx->arena->scratch_page);
+	nr_pages = arena_nr_pages(ctx->arena);
+
+	migrate_disable();
+	cpu = other_online_cpu(smp_processor_id());
+	migrate_enable();
+	KUNIT_ASSERT_LT_MSG(test, cpu, nr_cpu_ids, "needs two online CPUs");
+	t = kthread_create(tlb_observer_fn, &o, "arena_tlb_observer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpu);
+	get_task_struct(t);
+	wake_up_process(t);
+	KUNIT_ASSERT_TRUE_MSG(test, stage_wait(&o.stage, 1), "observer on CPU %u never ran", cpu);
+
+	if (sleepable) {
+		uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 7 * PAGE_SIZE, 1,
+					  NUMA_NO_NODE, true);
+	} else {
+		preempt_disable();
+		uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 7 * PAGE_SIZE, 1,
+					  NUMA_NO_NODE, false);
+		preempt_enable();
+	}
+	page = uaddr ? test_mapped_page(kaddr) : NULL;
+	if (page && page != ctx->arena->scratch_page)
+		WRITE_ONCE(*(u64 *)page_address(page), 0xa110cULL);
+	atomic_set_release(&o.stage, 2);
+	stage_wait(&o.stage, 3);
+	kthread_stop(t);
+	put_task_struct(t);
+
+	KUNIT_EXPECT_FALSE_MSG(test, o.timed_out, "observer on CPU %u gave up waiting", cpu);
+	KUNIT_EXPECT_EQ_MSG(test, o.before, 0x5c7a7c4ULL,
+			    "CPU %u did not read the scratch page before the allocation", cpu);
+	if (!uaddr) {
+		KUNIT_EXPECT_FALSE_MSG(test, sleepable,
+				       "sleepable allocation over a scratched slot failed");
+		expect_refused_cleanly(test, ctx->arena, kaddr, nr_pages);
+	} else {
+		KUNIT_EXPECT_PTR_NE_MSG(test, page, ctx->arena->scratch_page,
+					"slot still maps the scratch page");
+		KUNIT_EXPECT_EQ_MSG(test, o.after, 0xa110cULL,
+				    "CPU %u still reads %#llx (the scratch page) through the allocated address: its TLB was not flushed",
+				    cpu, o.after);
+	}
 	test_prog_destroy(fp);
 }
 
@@ -803,6 +972,7 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(handler_keeps_populated_pte),
 	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),
 	KUNIT_CASE(alloc_over_scratch_nonsleepable_same_cpu),
+	KUNIT_CASE_PARAM(alloc_over_scratch_other_cpu_sees_page, alloc_sleepable_gen_params),
 	{}
 };
 

@@ -1,21 +1,29 @@
 #!/bin/bash
-# export-series.sh GITDIR BASE [HEAD]: regenerate kernel-patches/series/ from
-# the commits BASE..HEAD of the kernel git tree GITDIR (git format-patch,
-# numbered, cover letter).  The subject and text of the existing cover letter
-# are carried over, so edit them in 0000-cover-letter.patch itself.
+# export-series.sh GITDIR BASE [HEAD]: regenerate kernel-patches/$SERIES/
+# (series, the default, or fixes) from the commits BASE..HEAD of the kernel
+# git tree GITDIR (git format-patch, numbered, cover letter).  The subject
+# and text of the existing cover letter are carried over, so edit them in
+# 0000-cover-letter.patch itself.  The subject prefix is the tree the patches
+# are meant for: bpf-next for the series, bpf for the fixes.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 gitdir=${1:?usage: export-series.sh GITDIR BASE [HEAD]}
 base=${2:?usage: export-series.sh GITDIR BASE [HEAD]}
 head=${3:-HEAD}
-dir=$PATCH_DIR/series
+series=${SERIES:-series}
+case $series in
+series) prefix="PATCH bpf-next" ;;
+fixes) prefix="PATCH bpf" ;;
+*) die "unknown series '$series' (known: series fixes)" ;;
+esac
+dir=$PATCH_DIR/$series
 old=$dir/0000-cover-letter.patch
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 git -C "$gitdir" format-patch -q --zero-commit -N --numbered --cover-letter \
-	--subject-prefix="${SUBJECT_PREFIX:-PATCH bpf-next}" -o "$tmp" "$base..$head"
+	--subject-prefix="${SUBJECT_PREFIX:-$prefix}" -o "$tmp" "$base..$head"
 if [ -f "$old" ]; then
 	python3 - "$old" "$tmp/0000-cover-letter.patch" <<'PY'
 import re, sys
@@ -28,6 +36,7 @@ new = new.replace('*** SUBJECT HERE ***', subject).replace('*** BLURB HERE ***',
 open(sys.argv[2], 'w').write(new)
 PY
 fi
+mkdir -p "$dir"
 rm -f "$dir"/*.patch
 cp "$tmp"/*.patch "$dir"/
 ls "$dir"

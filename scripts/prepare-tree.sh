@@ -1,17 +1,19 @@
 #!/bin/bash
-# prepare-tree.sh TREE: make the source tree for TREE (upstream | series | base)
-# and print its path.  The tree is a git worktree of the pristine source
-# ($SRC: the Debian source or a --kdir snapshot) with, in order:
+# prepare-tree.sh TREE: make the source tree for TREE (upstream | series |
+# fixes | base) and print its path.  The tree is a git worktree of the
+# pristine source ($SRC: the Debian source or a --kdir snapshot) with, in
+# order:
 #   series:   kernel-patches/base/ (unless the source predates the feature),
 #             kernel-patches/series/
-#   both:     kernel-patches/test/, then kunit/ and selftests/ copied in.
+#   fixes:    kernel-patches/fixes/ (the source must have the feature)
+#   all:      kernel-patches/test/, then kunit/ and selftests/ copied in.
 # A worktree whose patch stack is unchanged is left alone, so that make only
 # rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
 # on top, uncommitted, for scripts/run-mutants.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: prepare-tree.sh upstream|series}
+tree=${1:?usage: prepare-tree.sh upstream|series|fixes|base}
 src=$SRC
 wt=$(tree_src "$tree")
 [ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
@@ -34,12 +36,15 @@ patches() {
 			info "source predates the feature: skipping kernel-patches/base/"
 			dirs="series test"
 		fi ;;
+	fixes)
+		has_feature || die "the fixes repair the merged feature, and $src has none"
+		dirs="fixes test" ;;
 	base)
 		# Pre-feature kernel, for the sacrificial boot that shows the oops
 		# the series removes (scripts/prove-base-oopses.sh).
 		has_feature || die "the source has no feature to take out: use it as is"
 		dirs="base test" ;;
-	*) die "unknown tree '$tree' (known: upstream series base)" ;;
+	*) die "unknown tree '$tree' (known: upstream series fixes base)" ;;
 	esac
 	for d in $dirs; do
 		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
