@@ -176,7 +176,8 @@ done
 echo >&2
 python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
-	--known-failures "$REPO/configs/known-failures.conf" \
+	--known-failures "$REPO/configs/known-failures.conf" --source "$SRC_ID" \
+	$(for f in $flavours; do printf -- '--flavour %s ' "$f"; done) \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" || failed=1

@@ -42,7 +42,7 @@ while IFS=: read -r collection test; do
 done <kselftest-list.txt
 
 i=$((i + 1))
-if dmesg | grep -E 'BUG:|WARNING:|Oops|Unable to handle|general protection' >/tmp/bad; then
+if dmesg | grep -E -f /splat-patterns >/tmp/bad; then
 	sed 's/^/    # /' /tmp/bad
 	echo "not ok $i kernel_log_clean # oops/BUG/WARNING in the kernel log"
 else

@@ -10,9 +10,11 @@ and exits non-zero when anything failed or an expected suite left no result.
 `counts` prints the closing line CI reads: "N passed, N failed, N skipped".
 """
 import argparse
+import configparser
 import hashlib
 import json
 import os
+import re
 import sys
 
 SCHEMA_VERSION = 1
@@ -27,40 +29,142 @@ def walk_cases(group, prefix=''):
 
 
 def read_known_failures(path):
-    """{(tree, arch, suite, case): reason} from configs/known-failures.conf."""
-    known = {}
-    if not path:
-        return known
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            fields = line.split(None, 4)
-            if not fields or fields[0].startswith('#'):
-                continue
-            tree, arch, suite, case, reason = fields
-            known[(tree, arch, suite, case)] = reason.strip()
-    return known
+    """The entries of configs/known-failures.conf, as a list of dicts.
 
-
-def classify(status, reason):
-    """Final status and counter of one case, given its known-failure reason.
-
-    A reason starting with "sometimes:" marks a failure that depends on
-    timing: such a case may pass without that being an XPASS.
+    Each section "[TREE ARCH SUITE CASE]" names one case (CASE as the case
+    matrix shows it) and holds:
+      signature  regular expression the case's failure output must match
+      reason     why it fails (the bug, and where it is fixed)
+      sometimes  yes: the failure depends on timing and the case may pass
+      match      any (default): one line of the case's output matches;
+                 every-line: every diagnostic line ("# ...") matches (for
+                 kernel_log_clean, whose diagnostics are the flagged
+                 kernel log lines)
+      source     the kernel source the failure was found on (default
+                 debian); a --kdir run does not inherit it
+      flavours   the config flavours of the runs it applies to: exactly
+                 these (default: none, i.e. the plain config), or "any"
     """
-    if reason is None or (status == 'PASS' and reason.startswith('sometimes:')):
-        return status, {'PASS': 'passed', 'SKIP': 'skipped'}.get(status, 'failed')
+    entries = []
+    if not path:
+        return entries
+    cp = configparser.ConfigParser(interpolation=None)
+    with open(path, encoding='utf-8') as f:
+        cp.read_file(f)
+    for section in cp.sections():
+        fields = section.split()
+        if len(fields) != 4:
+            raise SystemExit(f'{path}: [{section}]: want [TREE ARCH SUITE CASE]')
+        sec = cp[section]
+        for key in ('signature', 'reason'):
+            if not sec.get(key, '').strip():
+                raise SystemExit(f'{path}: [{section}]: no {key}')
+        match = sec.get('match', 'any')
+        if match not in ('any', 'every-line'):
+            raise SystemExit(f'{path}: [{section}]: match must be any or every-line')
+        entries.append({
+            'tree': fields[0], 'arch': fields[1], 'suite': fields[2], 'case': fields[3],
+            'signature': re.compile(sec['signature']),
+            'reason': ' '.join(sec['reason'].split()),
+            'sometimes': sec.getboolean('sometimes', fallback=False),
+            'match': match,
+            'source': sec.get('source', 'debian'),
+            'flavours': sec.get('flavours', '').split(),
+        })
+    return entries
+
+
+def find_known(entries, rec, label, source, flavours):
+    """The entry for case @label of suite record @rec in this run, or None."""
+    for e in entries:
+        if ((e['tree'], e['arch'], e['suite'], e['case']) ==
+                (rec['tree'], rec['arch'], rec['suite'], label)
+                and e['source'] == source
+                and (e['flavours'] == ['any'] or set(e['flavours']) == flavours)):
+            return e
+    return None
+
+
+def read_patterns(path):
+    """The compiled regular expressions of configs/splat-patterns."""
+    with open(path, encoding='utf-8') as f:
+        return [re.compile(line.strip()) for line in f
+                if line.strip() and not line.startswith('#')]
+
+
+# Kernel log lines that make kernel_log_clean fail.
+SPLATS = read_patterns(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    '..', 'configs', 'splat-patterns'))
+
+# What a case prints when it was stopped rather than failed: never a known failure.
+TIMEOUT_MARKS = re.compile(r'terminated by timeout|try timed out|timed out after')
+
+
+def ktap_case_logs(path):
+    """{case name: [lines]} from a KTAP file: the lines printed since the
+    previous result line, for every result line ("ok"/"not ok").  Nested
+    results are keyed by their own (last) name."""
+    logs = {}
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return logs
+    pending = []
+    for line in lines:
+        m = re.match(r'\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*(?:#.*)?$', line)
+        if m:
+            logs.setdefault(m.group(1), []).extend(pending)
+            pending = []
+        else:
+            pending.append(line.strip())
+    return logs
+
+
+def judge_known(status, entry, log):
+    """(status, counter, note) of a listed case with output @log."""
     if status == 'PASS':
-        return 'XPASS', 'failed'
+        if entry['sometimes']:
+            return 'PASS', 'passed', None
+        return 'XPASS', 'failed', 'passes but is listed in configs/known-failures.conf'
     if status == 'SKIP':
-        return status, 'skipped'
-    return 'XFAIL', 'skipped'
+        return 'SKIP', 'skipped', None
+    if status != 'FAIL':
+        return status, 'failed', f'ended in {status}, not in its known failure'
+    if any(TIMEOUT_MARKS.search(line) for line in log):
+        return 'FAIL', 'failed', 'timed out, not its known failure'
+    sig = entry['signature']
+    if entry['match'] == 'every-line':
+        flagged = [line for line in log if any(p.search(line) for p in SPLATS)]
+        bad = [line for line in flagged if not sig.search(line)]
+        if flagged and not bad:
+            return 'XFAIL', 'skipped', None
+        return 'FAIL', 'failed', ('a flagged line does not match the known signature: '
+                                  + (bad[0] if bad else '(no flagged line)'))
+    if any(sig.search(line) for line in log):
+        return 'XFAIL', 'skipped', None
+    return 'FAIL', 'failed', f'failed, but not with its known signature /{sig.pattern}/'
 
 
-def suite_record(path, tree, arch, suite, known=None):
+def classify(status, entry, log):
+    """(status, counter, note) of one case; @entry is its known failure or None."""
+    if entry is None:
+        return status, {'PASS': 'passed', 'SKIP': 'skipped'}.get(status, 'failed'), None
+    return judge_known(status, entry, log)
+
+
+def diagnostics(log, limit=6):
+    """The lines of @log worth showing for a failure: KTAP diagnostics."""
+    diag = [line for line in log if line.startswith('#') and not line.startswith('# Subtest')]
+    return (diag or log)[-limit:]
+
+
+def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=frozenset()):
     """One summary record from one kunit.py JSON file (or its absence)."""
-    known = known or {}
+    known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
+    logs = ktap_case_logs(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -70,14 +174,23 @@ def suite_record(path, tree, arch, suite, known=None):
         rec['error'] = f'unreadable result: {e}'
     else:
         for name, status in walk_cases(group):
-            reason = known.get((tree, arch, suite, name))
-            status, key = classify(status, reason)
+            label = case_label(name)
+            entry = find_known(known, rec, label, source, set(flavours))
+            log = logs.get(name.rsplit('/', 1)[-1], [])
+            status, key, note = classify(status, entry, log)
             rec[key] += 1
             case = {'name': name, 'status': status}
-            if reason is not None:
-                case['known_failure'] = reason
+            if entry is not None:
+                case['known_failure'] = entry['reason']
+                case['signature'] = entry['signature'].pattern
+            if note:
+                case['note'] = note
+            if status not in ('PASS', 'SKIP', 'XFAIL') and log:
+                case['diagnostics'] = diagnostics(log)
             if status == 'XFAIL':
                 rec['xfail'] += 1
+                case['diagnostics'] = [line for line in log
+                                       if entry['signature'].search(line)][:3]
             rec['cases'].append(case)
         if not rec['cases']:
             rec['error'] = 'no test case ran'
@@ -108,8 +221,9 @@ def run_metadata(args):
 
 def cmd_summary(args):
     known = read_known_failures(args.known_failures)
+    flavours = frozenset(args.flavour)
     records = [suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
-                            tree, arch, suite, known)
+                            tree, arch, suite, known, args.source, flavours)
                for tree, arch, suite in read_tsv(args.expected)]
     run = run_metadata(args)
     summary = {'schema_version': SCHEMA_VERSION, 'run': run, 'suites': records,
@@ -182,12 +296,34 @@ def print_table(summary):
             where = f"{r['tree']}/{r['arch']}/{r['suite']}: {c['name']}"
             if c['status'] == 'XFAIL':
                 print(f"XFAIL: {where} (known: {c['known_failure']})")
-            elif c['status'] == 'XPASS':
-                print(f"FAILED: {where} passes but is listed in configs/known-failures.conf")
+                for line in c.get('diagnostics', [])[:1]:
+                    print(f'    | {line}')
             elif c['status'] not in ('PASS', 'SKIP'):
-                print(f"FAILED: {where} ({c['status']})")
+                print(f"FAILED: {where} ({c.get('note') or c['status']})")
+                for line in c.get('diagnostics', []):
+                    print(f'    | {line}')
         if r['error']:
             print(f"FAILED: {r['tree']}/{r['arch']}/{r['suite']}: {r['error']}")
+
+
+def cmd_log_check(args):
+    """Add a kernel_log_clean case to a suite's JSON and KTAP: it fails on
+    every console line that matches a splat pattern, and lists them."""
+    patterns = read_patterns(args.patterns)
+    with open(args.console, encoding='utf-8', errors='replace') as f:
+        bad = [line.rstrip() for line in f if any(p.search(line) for p in patterns)]
+    with open(args.json, encoding='utf-8') as f:
+        group = json.load(f)
+    status = 'FAIL' if bad else 'PASS'
+    group.setdefault('test_cases', []).append({'name': 'kernel_log_clean', 'status': status})
+    with open(args.json, 'w', encoding='utf-8') as f:
+        json.dump(group, f, indent=4)
+    with open(args.ktap, 'a', encoding='utf-8') as f:
+        for line in bad[:80]:
+            f.write(f'# {line.strip()}\n')
+        f.write(f"{'not ok' if bad else 'ok'} 999 kernel_log_clean\n")
+    print(f'kernel_log_clean: {len(bad)} flagged line(s) in {args.console}')
+    return 0
 
 
 def cmd_counts(args):
@@ -207,9 +343,19 @@ def main(argv=None):
     p.add_argument('--steps', help='TSV of steps: tree, arch, step, seconds, exit')
     p.add_argument('--patch', action='append', default=[], help='patch applied (hashed)')
     p.add_argument('--known-failures', help='configs/known-failures.conf')
+    p.add_argument('--source', default='debian',
+                   help='kernel source of this run (known failures are per source)')
+    p.add_argument('--flavour', action='append', default=[],
+                   help='config flavour of this run; repeatable')
     p.add_argument('--info', action='append', default=[], metavar='KEY=VALUE',
                    help='run metadata')
     p.set_defaults(func=cmd_summary)
+    p = sub.add_parser('log-check', help='add a kernel_log_clean case from a console log')
+    p.add_argument('--console', required=True)
+    p.add_argument('--json', required=True, help="the suite's kunit.py JSON")
+    p.add_argument('--ktap', required=True, help="the suite's KTAP file")
+    p.add_argument('--patterns', required=True, help='configs/splat-patterns')
+    p.set_defaults(func=cmd_log_check)
     p = sub.add_parser('counts', help='print "N passed, N failed, N skipped"')
     p.add_argument('summary', help='summary.json')
     p.set_defaults(func=cmd_counts)

@@ -34,3 +34,8 @@ in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
 	"$LOGS/$name.console" >"$RESULTS/$name.ktap" || true
 [ -s "$RESULTS/$name.json" ] || die "kunit.py exec failed (exit $rc) and left no results"
 [ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
+# The console of the whole boot must be free of splats, whichever case (or
+# no case) caused them.
+python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
+	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap" \
+	--patterns "$REPO/configs/splat-patterns"
