@@ -4,8 +4,12 @@
 #                       arches (CI: three of the four cells, see .ci/run)
 #   make test           every suite, no self-checks (= ./run_tests.sh)
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
-#   make check-series   submission checks of kernel-patches/series/ (checkpatch,
-#                       git am, per-patch x86_64+arm64 builds, sparse, W=1)
+#   make check-series   submission checks of kernel-patches/$(SERIES)/ (tags,
+#                       checkpatch, git am, per-patch gcc and clang builds for
+#                       every arch, kernel-doc, sparse, W=1, maintainers);
+#                       SERIES=series (default) or SERIES=fixes
+#   make format-series  re-sign kernel-patches/$(SERIES)/ with your git
+#                       user.name and user.email (they ship with a placeholder)
 #   make mutants        apply each kunit/mutants/*.patch to the series tree and
 #                       check the KUnit suite or the kselftests kill it
 #                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
@@ -17,7 +21,9 @@
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 
-.PHONY: check test harness-check check-series mutants deps clean distclean
+.PHONY: check test harness-check check-series format-series mutants deps clean distclean
+
+SERIES ?= series
 
 check:
 	./run_tests.sh --self-test $(RUN_ARGS)
@@ -31,7 +37,10 @@ harness-check:
 check-series:
 	scripts/setup.sh
 	scripts/fetch-tree.sh >/dev/null
-	scripts/check-series.sh
+	SERIES=$(SERIES) scripts/check-series.sh
+
+format-series:
+	SERIES=$(SERIES) scripts/format-series.sh
 
 mutants:
 	./run_tests.sh --tree series --arch $(or $(ARCH),x86_64)

@@ -1,23 +1,33 @@
 #!/bin/bash
-# check-series.sh: what a maintainer runs on kernel-patches/series/ before it
-# goes to the list.  Each check prints PASS or FAIL, and its report on FAIL:
+# check-series.sh: what a maintainer (and the bpf patchwork bots) run on
+# kernel-patches/$SERIES/ before it goes to the list.  SERIES is series (the
+# default: applied on v7.3 minus upstream's implementation, kernel-patches/
+# base/) or fixes (applied on v7.3 as released).  Each check prints PASS or
+# FAIL, and its report on FAIL:
+#   tags         Signed-off-by: is the author, Fixes: format (and, with
+#                FIXES_GIT_DIR=<kernel tree with history>, sha and subject)
 #   checkpatch   scripts/checkpatch.pl --strict on every patch
 #   apply        git am of the series, in order, on a git copy of the base
-#   bisect       every patch builds on its own: the objects it touches plus
-#                the ones that include what it touches, per arch
+#   bisect       every patch builds on its own with gcc: the objects it
+#                touches plus arena.o, memory.o, vmalloc.o, fault.o, per arch
+#   bisect-clang the same with LLVM=1
+#   kernel-doc   scripts/kernel-doc -none on every touched C file and header:
+#                no new warnings
 #   sparse       C=2 on the touched objects: no new sparse warnings
 #   w1           W=1 on the touched objects: no new warnings
-#   maintainers  scripts/get_maintainer.pl for the cover letter (reported)
-# Arches: $CHECK_ARCHES (default "x86_64 arm64").  Exit status: number of
-# failed checks (0 = ready to send).
+#   maintainers  scripts/get_maintainer.pl for the cover letter
+# Arches: $CHECK_ARCHES (default: every arch of configs/arches.conf).  Exit
+# status: number of failed checks (0 = ready to send).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-arches=${CHECK_ARCHES:-"x86_64 arm64"}
-series_dir=$PATCH_DIR/series
+arches=${CHECK_ARCHES:-$(known_arches)}
+series=${SERIES:-series}
+case $series in series|fixes) ;; *) die "unknown SERIES '$series' (known: series fixes)" ;; esac
+series_dir=$PATCH_DIR/$series
 out=$WORK/check
 wt=$out/src
-logs=$LOGS/check-series
+logs=$LOGS/check-series-$series
 mkdir -p "$logs"
 failed=0
 
@@ -35,7 +45,8 @@ report() {
 	fi
 }
 
-# The base: pristine, minus upstream's implementation if the source has it.
+# The base: pristine; for the series minus upstream's implementation if the
+# source has it.
 [ -d "$SRC/.git" ] || die "no kernel source at $SRC (run: scripts/fetch-tree.sh)"
 if [ ! -e "$wt/.git" ]; then
 	mkdir -p "$out"
@@ -45,7 +56,7 @@ fi
 git -C "$wt" am --abort >/dev/null 2>&1 || true
 git -C "$wt" checkout -q -f --detach pristine
 git -C "$wt" clean -q -fd
-if grep -q bpf_arena_handle_page_fault "$SRC/kernel/bpf/arena.c"; then
+if [ "$series" = series ] && grep -q bpf_arena_handle_page_fault "$SRC/kernel/bpf/arena.c"; then
 	for p in "$PATCH_DIR"/base/[0-9]*.patch; do
 		git -C "$wt" -c user.name=check -c user.email=check@localhost am -q "$p" ||
 			die "base patch $p does not apply"
@@ -55,6 +66,14 @@ base=$(git -C "$wt" rev-parse HEAD)
 # checkpatch and friends run in the toolchain root: let it see the patches.
 export ROOT_BINDS="${ROOT_BINDS:-} $PATCH_DIR"
 
+# --- tags ---
+log=$logs/tags.log
+rc=0
+python3 "$REPO/scripts/check-tags.py" ${FIXES_GIT_DIR:+--git-dir "$FIXES_GIT_DIR"} \
+	"${patches[@]}" >"$log" 2>&1 || rc=$?
+report tags "$rc" "$log"
+[ "$rc" = 0 ] && grep -E '^(identity|warning):' "$log" | sed 's/^/      /'
+
 # --- checkpatch ---
 log=$logs/checkpatch.log
 : >"$log"
@@ -63,7 +82,7 @@ waivers=$PATCH_DIR/checkpatch-waivers.conf
 for p in "${patches[@]}"; do
 	num=${p##*/}
 	num=${num%%-*}
-	ignore=$(awk -v n="$num" '$1 == n { printf "%s%s", sep, $2; sep = "," }' "$waivers")
+	ignore=$(awk -v n="$series/$num" '$1 == n { printf "%s%s", sep, $2; sep = "," }' "$waivers")
 	if ! (cd "$wt" && in_root perl scripts/checkpatch.pl --strict --show-types -q \
 			${ignore:+--ignore "$ignore"} "$p") >>"$log" 2>&1; then
 		echo "^^^ ${p##*/}" >>"$log"
@@ -71,7 +90,7 @@ for p in "${patches[@]}"; do
 	fi
 done
 report checkpatch "$rc" "$log"
-awk '!/^#/ && NF { $1 = "      waived in " $1 ":"; print }' "$waivers"
+awk -v s="$series/" '!/^#/ && index($1, s) == 1 { $1 = "      waived in " $1 ":"; print }' "$waivers"
 
 # --- apply ---
 log=$logs/apply.log
@@ -103,13 +122,19 @@ objects_of() {
 	printf '%s\n' kernel/bpf/arena.o mm/memory.o mm/vmalloc.o "arch/$3/mm/fault.o"
 }
 
-# A defconfig with the arena, once per arch; only named objects get built.
+# A defconfig with the arena, once per arch and compiler (CC: gcc or clang);
+# only named objects get built.
 configure() {
-	local arch=$1 b=$out/$1
+	local arch=$1 cc=${CC_KIND:-gcc} b=$out/$1
 	load_arch "$arch"
+	[ "$cc" = clang ] && b=$out/$1-clang
 	mkdir -p "$b"
 	make_args=(-C "$wt" O="$b" ARCH="$ARCH_KARCH" -j"${JOBS:-$(nproc)}" -s)
-	[ -n "$ARCH_CROSS" ] && make_args+=(CROSS_COMPILE="$ARCH_CROSS")
+	if [ "$cc" = clang ]; then
+		make_args+=(LLVM=1)
+	elif [ -n "$ARCH_CROSS" ]; then
+		make_args+=(CROSS_COMPILE="$ARCH_CROSS")
+	fi
 	if [ ! -f "$b/.config" ]; then
 		in_root make "${make_args[@]}" defconfig
 		in_root sh -c "cd '$wt' && scripts/config --file '$b/.config' \
@@ -119,27 +144,57 @@ configure() {
 	in_root make "${make_args[@]}" prepare
 }
 
-# --- bisect: each commit, each arch ---
-log=$logs/bisect.log
-: >"$log"
-rc=0
-for arch in $arches; do
-	load_arch "$arch"
-	srcarch=$ARCH_SRCARCH
-	git -C "$wt" checkout -q -f "$base"
-	configure "$arch" >>"$log" 2>&1 || { echo "cannot configure $arch" >>"$log"; rc=1; continue; }
-	for c in "${commits[@]}"; do
-		git -C "$wt" checkout -q -f "$c"
-		objs=$(objects_of "$arch" "$c" "$srcarch" | sort -u | tr '\n' ' ')
-		echo "== $arch $(git -C "$wt" log -1 --format=%s "$c"): $objs" >>"$log"
-		# shellcheck disable=SC2086
-		if ! in_root make "${make_args[@]}" $objs >>"$log" 2>&1; then
-			echo "^^^ does not build on $arch" >>"$log"
-			rc=1
-		fi
+# --- bisect: each commit, each arch, with gcc and with clang ---
+for CC_KIND in gcc clang; do
+	name=bisect
+	[ "$CC_KIND" = clang ] && name=bisect-clang
+	log=$logs/$name.log
+	: >"$log"
+	rc=0
+	for arch in $arches; do
+		load_arch "$arch"
+		srcarch=$ARCH_SRCARCH
+		git -C "$wt" checkout -q -f "$base"
+		configure "$arch" >>"$log" 2>&1 || { echo "cannot configure $arch" >>"$log"; rc=1; continue; }
+		for c in "${commits[@]}"; do
+			git -C "$wt" checkout -q -f "$c"
+			objs=$(objects_of "$arch" "$c" "$srcarch" | sort -u | tr '\n' ' ')
+			echo "== $arch $(git -C "$wt" log -1 --format=%s "$c"): $objs" >>"$log"
+			# shellcheck disable=SC2086
+			if ! in_root make "${make_args[@]}" $objs >>"$log" 2>&1; then
+				echo "^^^ does not build on $arch ($CC_KIND)" >>"$log"
+				rc=1
+			fi
+		done
 	done
+	report "$name" "$rc" "$log"
 done
-report bisect "$rc" "$log"
+CC_KIND=gcc
+
+# --- kernel-doc: nothing new against the base ---
+kdoc() {
+	local f files
+	files=$(git -C "$wt" diff --name-only "$base" "${commits[-1]}" -- '*.c' '*.h')
+	for f in $files; do
+		[ -f "$wt/$f" ] || continue
+		(cd "$wt" && in_root python3 scripts/kernel-doc -none "$f") 2>&1 |
+			sed -E 's/:[0-9]+:/:/' || true
+	done | sort -u
+}
+log=$logs/kernel-doc.log
+git -C "$wt" checkout -q -f "$base"
+kdoc >"$log.base"
+git -C "$wt" checkout -q -f "${commits[-1]}"
+kdoc >"$log.tip"
+rc=0
+if new=$(comm -13 "$log.base" "$log.tip") && [ -n "$new" ]; then
+	printf 'new kernel-doc warnings:\n%s\n' "$new" >"$log"
+	rc=1
+else
+	: >"$log"
+fi
+rm -f "$log.base" "$log.tip"
+report kernel-doc "$rc" "$log"
 
 # Warnings of a build of the touched objects, without line numbers.
 touched_objs=$(git -C "$wt" diff --name-only "$base" HEAD -- '*.c' | sed 's/\.c$/.o/')
@@ -181,11 +236,12 @@ for check in sparse w1; do
 	report "$check" "$rc" "$log"
 done
 
-# --- maintainers (informational) ---
+# --- maintainers: get_maintainer.pl must find someone to send it to ---
 log=$logs/maintainers.log
+rc=0
 (cd "$wt" && in_root perl scripts/get_maintainer.pl --no-git --no-git-fallback \
-	--no-rolestats "${patches[@]}") >"$log" 2>&1
-rc=$?
+	--no-rolestats "${patches[@]}") >"$log" 2>&1 || rc=$?
+[ "$rc" != 0 ] || grep -q '@' "$log" || { echo "no maintainer or list found" >>"$log"; rc=1; }
 report maintainers "$rc" "$log"
 [ "$rc" = 0 ] && sed 's/^/      /' "$log"
 

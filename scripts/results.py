@@ -31,8 +31,9 @@ def walk_cases(group, prefix=''):
 def read_known_failures(path):
     """The entries of configs/known-failures.conf, as a list of dicts.
 
-    Each section "[TREE ARCH SUITE CASE]" names one case (CASE as the case
-    matrix shows it) and holds:
+    Each section "[TREE ARCH SUITE CASE [FLAVOUR...]]" names one case (CASE
+    as the case matrix shows it) in runs with exactly these config flavours
+    (none: the plain config; "any": whatever the flavours), and holds:
       signature  regular expression the case's failure output must match
       reason     why it fails (the bug, and where it is fixed)
       sometimes  yes: the failure depends on timing and the case may pass
@@ -42,8 +43,6 @@ def read_known_failures(path):
                  kernel log lines)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
-      flavours   the config flavours of the runs it applies to: exactly
-                 these (default: none, i.e. the plain config), or "any"
     """
     entries = []
     if not path:
@@ -53,8 +52,8 @@ def read_known_failures(path):
         cp.read_file(f)
     for section in cp.sections():
         fields = section.split()
-        if len(fields) != 4:
-            raise SystemExit(f'{path}: [{section}]: want [TREE ARCH SUITE CASE]')
+        if len(fields) < 4:
+            raise SystemExit(f'{path}: [{section}]: want [TREE ARCH SUITE CASE [FLAVOUR...]]')
         sec = cp[section]
         for key in ('signature', 'reason'):
             if not sec.get(key, '').strip():
@@ -69,7 +68,7 @@ def read_known_failures(path):
             'sometimes': sec.getboolean('sometimes', fallback=False),
             'match': match,
             'source': sec.get('source', 'debian'),
-            'flavours': sec.get('flavours', '').split(),
+            'flavours': fields[4:],
         })
     return entries
 
