@@ -95,9 +95,10 @@ export JOBS FLAVOURS=$flavours
 
 mkdir -p "$RESULTS" "$LOGS"
 find "$RESULTS" -maxdepth 1 -type f -delete	# results of earlier runs; not mutants/
-steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv
+steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv notrun=$RESULTS/.notrun.tsv
 : >"$steps"
 : >"$expected"
+: >"$notrun"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
 
@@ -110,7 +111,9 @@ step() {
 	t0=$(date +%s)
 	if [ -n "$verbose" ]; then
 		echo >&2
-		"$@" 2>&1 | tee "$log" >&2 || rc=${PIPESTATUS[0]}
+		# The step's status, not tee's: a failed step must never look ok.
+		"$@" 2>&1 | tee "$log" >&2
+		rc=${PIPESTATUS[0]}
 	else
 		"$@" >"$log" 2>&1 || rc=$?
 	fi
@@ -147,10 +150,21 @@ for tree in $trees; do
 		tree_arches+=("$arch")
 		for s in $suites; do printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"; done
 	done
-	step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree" || { failed=1; continue; }
+	# A cell whose kernel could not be made runs nothing: its build
+	# directory may hold an older kernel, which must not be tested.
+	if ! step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree"; then
+		failed=1
+		for arch in "${tree_arches[@]}"; do
+			printf '%s\t%s\tprepare failed\n' "$tree" "$arch" >>"$notrun"
+		done
+		continue
+	fi
 	for arch in "${tree_arches[@]}"; do
-		step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch" ||
-			{ failed=1; continue; }
+		if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
+			failed=1
+			printf '%s\t%s\tbuild failed\n' "$tree" "$arch" >>"$notrun"
+			continue
+		fi
 		case " $suites " in *" kunit "*)
 			step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
 		esac
@@ -178,6 +192,7 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
 	--known-failures "$REPO/configs/known-failures.conf" --source "$SRC_ID" \
 	$(for f in $flavours; do printf -- '--flavour %s ' "$f"; done) \
+	--not-run "$notrun" --expected-cases "$REPO/configs/expected-cases" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" || failed=1

@@ -19,6 +19,21 @@ BUILD=${ARENA_KFAULT_BUILD:-$REPO/build}   # results and logs of this clone
 RESULTS=${ARENA_KFAULT_RESULTS:-$BUILD/results}
 PATCH_DIR=${PATCH_DIR:-$REPO/kernel-patches}   # base/, series/, test/
 LOGS=${ARENA_KFAULT_LOGS:-$BUILD/logs}
+# The toolchain root sees the clone and the cache; results and logs kept
+# elsewhere are bound in too (in_root), at the same paths.
+for _d in "$RESULTS" "$LOGS"; do
+	case $_d in
+	/*) ;;
+	*) echo "error: ARENA_KFAULT_RESULTS and ARENA_KFAULT_LOGS must be absolute paths, not '$_d'" >&2
+	   exit 1 ;;
+	esac
+	case $_d/ in
+	"$REPO"/*|"$CACHE"/*) ;;
+	*) case " ${ROOT_BINDS:-} " in *" $_d "*) ;; *) ROOT_BINDS="${ROOT_BINDS:-} $_d" ;; esac ;;
+	esac
+done
+unset _d
+export ROOT_BINDS
 
 die() {
 	echo "error: $*" >&2

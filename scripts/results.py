@@ -198,6 +198,43 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     return rec
 
 
+def read_expected_cases(path):
+    """{suite: {case: skip reason or None}} from configs/expected-cases."""
+    cases = {}
+    if not path:
+        return cases
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if not line.strip() or line.startswith('#'):
+                continue
+            fields = line.split(None, 2)
+            why = None
+            if len(fields) == 3 and fields[2].startswith('skip-ok:'):
+                why = fields[2][len('skip-ok:'):].strip()
+            cases.setdefault(fields[0], {})[fields[1]] = why
+    return cases
+
+
+def account_cases(rec, expected):
+    """Fail the cases of @rec that did not report, or skipped when they may not."""
+    if rec['error'] or rec['suite'] not in expected:
+        return
+    want = expected[rec['suite']]
+    seen = {case_label(c['name']) for c in rec['cases']}
+    for c in rec['cases']:
+        label = case_label(c['name'])
+        if c['status'] == 'SKIP' and want.get(label) is None:
+            c['status'] = 'FAIL'
+            c['note'] = 'skipped, and nothing allows this case to skip'
+            rec['skipped'] -= 1
+            rec['failed'] += 1
+    for label in want:
+        if label not in seen:
+            rec['cases'].append({'name': label, 'status': 'FAIL',
+                                 'note': 'did not report a result'})
+            rec['failed'] += 1
+
+
 def read_tsv(path):
     """Rows of a tab-separated file, as lists of strings."""
     with open(path, encoding='utf-8') as f:
@@ -221,14 +258,27 @@ def run_metadata(args):
 def cmd_summary(args):
     known = read_known_failures(args.known_failures)
     flavours = frozenset(args.flavour)
-    records = [suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
-                            tree, arch, suite, known, args.source, flavours)
-               for tree, arch, suite in read_tsv(args.expected)]
+    not_run = {(t, a): why for t, a, why in read_tsv(args.not_run)} if args.not_run else {}
+    expected_cases = read_expected_cases(args.expected_cases)
+    records = []
+    for tree, arch, suite in read_tsv(args.expected):
+        if (tree, arch) in not_run:
+            rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
+                   'skipped': 0, 'xfail': 0, 'cases': [],
+                   'error': f'not run: {not_run[(tree, arch)]}'}
+        else:
+            rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
+                               tree, arch, suite, known, args.source, flavours)
+            account_cases(rec, expected_cases)
+        records.append(rec)
     run = run_metadata(args)
-    summary = {'schema_version': SCHEMA_VERSION, 'run': run, 'suites': records,
-               'totals': {k: sum(r[k] for r in records)
-                          for k in ('passed', 'failed', 'skipped')}}
     failed_steps = [s for s in run['steps'] if s['exit']]
+    totals = {k: sum(r[k] for r in records) for k in ('passed', 'failed', 'skipped')}
+    # A failed step is a failure even when the suites it fed left results.
+    totals['failed'] += len(failed_steps)
+    totals['failed_steps'] = len(failed_steps)
+    summary = {'schema_version': SCHEMA_VERSION, 'run': run, 'suites': records,
+               'totals': totals}
     out = os.path.join(args.results, 'summary.json')
     with open(out, 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=2)
@@ -238,7 +288,7 @@ def cmd_summary(args):
     for s in failed_steps:
         print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} (exit {s['exit']})")
     print(f'results: {out}')
-    return 1 if summary['totals']['failed'] or failed_steps else 0
+    return 1 if summary['totals']['failed'] else 0
 
 
 CELL_MARK = {'PASS': 'ok', 'FAIL': 'FAIL', 'SKIP': 'skip', 'XFAIL': 'xfail', 'XPASS': 'XPASS'}
@@ -282,6 +332,8 @@ def print_table(summary):
         rows.append((r['tree'], r['arch'], r['suite'], str(r['passed']),
                      str(r['failed']), str(r['skipped']), status))
     t = summary['totals']
+    if t.get('failed_steps'):
+        rows.append(('steps', '', 'failed', '0', str(t['failed_steps']), '0', 'FAIL'))
     rows.append(('total', '', '', str(t['passed']), str(t['failed']),
                  str(t['skipped']), 'FAIL' if t['failed'] else 'ok'))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -340,6 +392,8 @@ def main(argv=None):
     p.add_argument('--expected', required=True,
                    help='TSV of the suites that should have run: tree, arch, suite')
     p.add_argument('--steps', help='TSV of steps: tree, arch, step, seconds, exit')
+    p.add_argument('--not-run', help='TSV of cells that ran no suite: tree, arch, why')
+    p.add_argument('--expected-cases', help='configs/expected-cases')
     p.add_argument('--patch', action='append', default=[], help='patch applied (hashed)')
     p.add_argument('--known-failures', help='configs/known-failures.conf')
     p.add_argument('--source', default='debian',

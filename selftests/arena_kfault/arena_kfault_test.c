@@ -308,6 +308,7 @@ TEST_F(arena, alloc_over_scratched_page)
 	unsigned long page = self->base + 7 * self->psz;
 	__u64 val = ~0ULL;
 	cpu_set_t one;
+	char *log;
 
 	/*
 	 * All on one CPU: the one whose TLB may still hold the scratch
@@ -317,6 +318,12 @@ TEST_F(arena, alloc_over_scratched_page)
 	CPU_SET(sched_getcpu(), &one);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	ASSERT_EQ(0, kwrite(self->skel, page, 0, 0xdeadbeef));
+	/* the slot really holds the scratch page now */
+	log = read_stderr(self->skel->progs.kfunc_write);
+	EXPECT_EQ(1, reports(log, "WRITE", page)) TH_LOG("stream:\n%s", log);
+	free(log);
+	EXPECT_EQ(SIGSEGV, user_read_signal(page))
+		TH_LOG("user read of the scratched page did not SIGSEGV");
 	ASSERT_EQ(page, alloc_at(self->skel, page, 1))
 		TH_LOG("bpf_arena_alloc_pages() over a scratched page failed");
 	ASSERT_EQ(0, kread(self->skel, page, 0, &val));
@@ -378,12 +385,24 @@ TEST_F(arena, arenas_are_isolated)
 	ASSERT_EQ(0, arena_kfault__load(other));
 	obase = (unsigned long)bpf_map__initial_value(other->maps.arena, &size);
 
+	/* Each arena scratches its own page, seen by its own program only. */
 	ASSERT_EQ(0, kwrite(self->skel, self->base + page, 0, 42));
 	EXPECT_EQ(SIGSEGV, user_read_signal(self->base + page));
 	EXPECT_EQ(0, user_read_signal(obase + page))
 		TH_LOG("the other arena's slot was scratched too");
+	ASSERT_EQ(0, kwrite(other, obase + page + self->psz, 0, 43));
+	EXPECT_EQ(0, user_read_signal(self->base + page + self->psz))
+		TH_LOG("this arena's slot was scratched by the other arena's fault");
+
+	log = read_stderr(self->skel->progs.kfunc_write);
+	EXPECT_EQ(1, reports(log, "WRITE", self->base + page))
+		TH_LOG("stream of this arena:\n%s", log);
+	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream of this arena:\n%s", log);
+	free(log);
 	log = read_stderr(other->progs.kfunc_write);
-	EXPECT_STREQ("", log ? log : "(null)");
+	EXPECT_EQ(1, reports(log, "WRITE", obase + page + self->psz))
+		TH_LOG("stream of the other arena:\n%s", log);
+	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream of the other arena:\n%s", log);
 	free(log);
 	arena_kfault__destroy(other);
 }
@@ -818,6 +837,8 @@ struct stress {
 	int iters;
 	int errors;
 	int bad_data;
+	int done;	/* faults recovered, or allocations that round-tripped */
+	int freed;
 };
 
 #define STRESS_PAGES	8
@@ -835,6 +856,8 @@ static void *stress_faulter(void *arg)
 
 		if (kwrite(st->skel, page, 0, i) || kread(st->skel, page, 0, &val))
 			st->errors++;
+		else
+			st->done++;
 	}
 	return NULL;
 }
@@ -858,15 +881,19 @@ static void *stress_allocator(void *arg)
 			st->errors++;
 		else if (val != marker)
 			st->bad_data++;
+		else
+			st->done++;
 		if (free_at(st->skel, page, 1))
 			st->errors++;
+		else
+			st->freed++;
 	}
 	return NULL;
 }
 
 /*
- * Faults on the same and different pages from several threads on every
- * CPU, while other threads allocate and free the same pages.
+ * Two threads fault on the same and on different pages while two others
+ * allocate and free the same pages, on whatever CPUs they land.
  */
 TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, 180)
 {
@@ -887,6 +914,13 @@ TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, 180)
 						  i, st[i].errors);
 		EXPECT_EQ(0, st[i].bad_data) TH_LOG("thread %d: %d allocations lost their data",
 						    i, st[i].bad_data);
+		/* a run where nothing happened tests nothing */
+		EXPECT_LT(0, st[i].done) TH_LOG("thread %d (%s) never succeeded", i,
+						i < 2 ? "faulter" : "allocator");
+		if (i >= 2)
+			EXPECT_LT(0, st[i].freed) TH_LOG("thread %d freed nothing", i);
+		TH_LOG("thread %d (%s): %d done, %d freed, %d errors", i,
+		       i < 2 ? "faulter" : "allocator", st[i].done, st[i].freed, st[i].errors);
 	}
 }
 
