@@ -74,8 +74,10 @@ load_arch() {
 	line=$(awk -v a="$arch" '$1 == a' "$REPO/configs/arches.conf")
 	[ -n "$line" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# shellcheck disable=SC2034
-	read -r ARCH_NAME ARCH_KARCH ARCH_SRCARCH ARCH_CROSS ARCH_DEB ARCH_CLANG <<<"$line"
+	read -r ARCH_NAME ARCH_KARCH ARCH_SRCARCH ARCH_CROSS ARCH_DEB ARCH_CLANG \
+		ARCH_QEMU_PKG ARCH_CROSS_PKG ARCH_OOPS <<<"$line"
 	[ "$ARCH_CROSS" = "-" ] && ARCH_CROSS=
+	[ "$ARCH_CROSS_PKG" = "-" ] && ARCH_CROSS_PKG=
 	return 0
 }
 

@@ -7,7 +7,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-arch=${1:-x86_64}
+arch=${1:-$(known_arches | cut -d" " -f1)}
 load_arch "$arch"
 "$REPO/scripts/prepare-tree.sh" base >/dev/null
 
@@ -23,10 +23,10 @@ KUNITCONFIGS="$cfg/base.kunitconfig" ROOT_BINDS="$cfg" \
 "$REPO/scripts/run-kselftest.sh" base "$arch" || true
 
 console=$LOGS/base-$arch-kselftest.console
-oops="BUG: unable to handle page fault\|Unable to handle kernel paging request"	# x86, arm64
-if grep -q "$oops" "$console" && grep -q "bpf_kfault_write" "$console"; then
+oops=$ARCH_OOPS		# configs/arches.conf
+if grep -qF "$oops" "$console" && grep -q "bpf_kfault_write" "$console"; then
 	echo "base $arch: the kfunc write to an unallocated arena page oopses, as before the feature:"
-	grep -m1 -A2 "$oops" "$console"
+	grep -m1 -A2 -F "$oops" "$console"
 	grep -m1 "bpf_kfault_write" "$console"
 	exit 0
 fi

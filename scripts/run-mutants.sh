@@ -9,7 +9,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-arch=${1:-x86_64}
+arch=${1:-$(known_arches | cut -d" " -f1)}
 load_arch "$arch"
 out=$RESULTS/mutants
 suites=${SUITES:-kunit kselftest}

@@ -7,7 +7,9 @@ not skip, when it is missing.
 """
 import json
 import os
+import re
 import subprocess
+import sys
 import tempfile
 import textwrap
 import unittest
@@ -59,7 +61,10 @@ class RunTestsArguments(unittest.TestCase):
         self.check(['--frobnicate'], "unknown option '--frobnicate'")
 
     def test_bad_cell(self):
-        self.check(['--cell', 'mainline:x86_64'], "bad --cell 'mainline:x86_64'")
+        self.check(['--cell', 'x86_64'], "bad --cell 'x86_64'")
+
+    def test_cell_unknown_tree(self):
+        self.check(['--cell', 'mainline:x86_64'], "unknown tree 'mainline'")
 
     def test_cell_unknown_arch(self):
         self.check(['--cell', 'series:sparc'], "unknown arch 'sparc'")
@@ -237,41 +242,190 @@ class BootTimeout(unittest.TestCase):
 
 
 class KnownFailures(unittest.TestCase):
-    """Listed failures are XFAIL (skipped); a listed case that passes fails the run."""
+    """A listed case is XFAIL only when it fails with its signature."""
 
-    def summarise(self, status, reason='a known bug'):
+    def summarise(self, status, entry, log=('# flaky: the known bug happened',),
+                  extra_args=(), extra_conf='', cases=None):
         with tempfile.TemporaryDirectory() as d:
+            cases = cases or [{'name': 'flaky', 'status': status},
+                              {'name': 'fine', 'status': 'PASS'}]
             with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
-                    {'name': 'suite', 'sub_groups': [], 'test_cases': [
-                        {'name': 'flaky', 'status': status},
-                        {'name': 'fine', 'status': 'PASS'}]}]}, f)
+                    {'name': 'suite', 'sub_groups': [], 'test_cases': cases}]}, f)
+            with open(os.path.join(d, 't-a-kunit.ktap'), 'w', encoding='utf-8') as f:
+                f.write('\n'.join(list(log) + [f"{'ok' if status == 'PASS' else 'not ok'} 1 flaky",
+                                               'ok 2 fine']) + '\n')
             with open(os.path.join(d, 'expected.tsv'), 'w', encoding='utf-8') as f:
                 f.write('t\ta\tkunit\n')
             with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
-                f.write(f'# comment\nt  a  kunit  suite/flaky  {reason}\n')
+                f.write(f'# comment\n{entry}\n{extra_conf}\n')
             proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
                         '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
-                        '--known-failures', os.path.join(d, 'known.conf')])
+                        '--known-failures', os.path.join(d, 'known.conf')] + list(extra_args))
             with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
                 return proc, json.load(f)['suites'][0]
 
+    ENTRY = '[t a kunit flaky]\nsignature = the known bug\nreason = a known bug'
+
     def test_xfail(self):
-        proc, rec = self.summarise('FAIL')
+        proc, rec = self.summarise('FAIL', self.ENTRY)
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual((rec['passed'], rec['failed'], rec['skipped'], rec['xfail']), (1, 0, 1, 1))
         self.assertIn('XFAIL: t/a/kunit: suite/flaky (known: a known bug)', proc.stdout)
 
+    def test_other_failure_fails(self):
+        proc, rec = self.summarise('FAIL', self.ENTRY, log=('# flaky: a new bug',))
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertEqual(rec['failed'], 1)
+        self.assertIn('not with its known signature', proc.stdout)
+
+    def test_error_is_never_known(self):
+        proc, rec = self.summarise('ERROR', self.ENTRY)
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+        self.assertIn('ended in ERROR', proc.stdout)
+
+    def test_timeout_is_never_known(self):
+        proc, rec = self.summarise('FAIL', self.ENTRY, log=(
+            '# flaky: the known bug happened', '# flaky: Test terminated by timeout'))
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+
     def test_xpass_fails(self):
-        proc, rec = self.summarise('PASS')
+        proc, rec = self.summarise('PASS', self.ENTRY)
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((rec['passed'], rec['failed']), (1, 1))
         self.assertIn('passes but is listed', proc.stdout)
 
-    def test_sometimes_may_pass(self):
-        proc, rec = self.summarise('PASS', 'sometimes: a race')
-        self.assertEqual(proc.returncode, 0, proc.stdout)
-        self.assertEqual((rec['passed'], rec['failed'], rec['skipped']), (2, 0, 0))
-        proc, rec = self.summarise('FAIL', 'sometimes: a race')
-        self.assertEqual(proc.returncode, 0, proc.stdout)
-        self.assertEqual((rec['passed'], rec['failed'], rec['xfail']), (1, 0, 1))
+    def test_sometimes(self):
+        entry = self.ENTRY + '\nsometimes = yes'
+        proc, rec = self.summarise('PASS', entry)
+        self.assertEqual((proc.returncode, rec['passed'], rec['failed']), (0, 2, 0), proc.stdout)
+        proc, rec = self.summarise('FAIL', entry)
+        self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
+        proc, rec = self.summarise('FAIL', entry, log=('# flaky: a new bug',))
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+
+    def test_every_line(self):
+        entry = ('[t a kunit flaky]\nsignature = Oops: known\nmatch = every-line\n'
+                 'reason = r')
+        proc, rec = self.summarise('FAIL', entry, log=('# Oops: known', '# Oops: known'))
+        self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
+        proc, rec = self.summarise('FAIL', entry, log=('# Oops: known', '# WARNING: new'))
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+        self.assertIn('WARNING: new', proc.stdout)
+
+    def test_source_not_inherited(self):
+        proc, rec = self.summarise('FAIL', self.ENTRY, extra_args=['--source', 'kdir-1234'])
+        self.assertEqual((proc.returncode, rec['failed'], rec['xfail']), (1, 1, 0), proc.stdout)
+
+    def test_flavours_exact(self):
+        entry = self.ENTRY.replace('[t a kunit flaky]', '[t a kunit flaky nothp]')
+        proc, rec = self.summarise('FAIL', entry)
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+        proc, rec = self.summarise('FAIL', entry, extra_args=['--flavour', 'nothp'])
+        self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
+
+    def test_repo_entries_have_signatures(self):
+        sys.path.insert(0, os.path.join(REPO, 'scripts'))
+        import results  # pylint: disable=import-outside-toplevel
+        entries = results.read_known_failures(
+            os.path.join(REPO, 'configs', 'known-failures.conf'))
+        self.assertTrue(entries)
+        for e in entries:
+            self.assertNotIn(e['tree'], ('series', 'fixes'),
+                             f'{e} lists a failure on a tree that must pass everything')
+            self.assertTrue(e['signature'].pattern.strip())
+
+
+class Accounting(unittest.TestCase):
+    """Every expected case reports, no case skips unless allowed, failed
+    steps and cells that never ran count as failures."""
+
+    def summarise(self, cases, expected_cases, steps='', not_run=''):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
+                    {'name': 'suite', 'sub_groups': [], 'test_cases': cases}]}, f)
+            files = {'expected.tsv': 't\ta\tkunit\n', 'cases': expected_cases,
+                     'steps.tsv': steps, 'notrun.tsv': not_run}
+            for name, text in files.items():
+                with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+                        '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
+                        '--expected-cases', os.path.join(d, 'cases'),
+                        '--steps', os.path.join(d, 'steps.tsv'),
+                        '--not-run', os.path.join(d, 'notrun.tsv')])
+            with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+                return proc, json.load(f)
+
+    def test_missing_case_fails(self):
+        proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}],
+                                       'kunit a\nkunit b\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(summary['totals']['failed'], 1)
+        self.assertIn('b (did not report a result)', proc.stdout)
+
+    def test_skip_fails_unless_allowed(self):
+        cases = [{'name': 'a', 'status': 'SKIP'}, {'name': 'b', 'status': 'SKIP'}]
+        proc, summary = self.summarise(cases, 'kunit a\nkunit b skip-ok: no such hardware\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
+
+    def test_failed_step_counts(self):
+        proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
+                                       steps='t\ta\tkselftest\t5\t2\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(summary['totals']['failed'], 1)
+
+    def test_not_run_cell_says_why(self):
+        proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
+                                       not_run='t\ta\tbuild failed\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(summary['suites'][0]['error'], 'not run: build failed')
+
+    def test_list_matches_sources(self):
+        with open(os.path.join(REPO, 'configs', 'expected-cases'), encoding='utf-8') as f:
+            listed = {tuple(line.split()[:2]) for line in f
+                      if line.strip() and not line.startswith('#')}
+        with open(os.path.join(REPO, 'kunit', 'arena_kfault_test.c'), encoding='utf-8') as f:
+            kunit = set(re.findall(r'KUNIT_CASE\w*\((\w+)', f.read()))
+        with open(os.path.join(REPO, 'selftests', 'arena_kfault', 'arena_kfault_test.c'),
+                  encoding='utf-8') as f:
+            ksft = {'arena.' + n for n in re.findall(r'^TEST_F\w*\(arena, (\w+)', f.read(), re.M)}
+        self.assertEqual({c.split('/')[0] for s, c in listed if s == 'kunit'},
+                         kunit | {'kernel_log_clean'})
+        self.assertEqual({c for s, c in listed if s == 'kselftest'},
+                         ksft | {'kernel_log_clean', 'kmemleak_clean'})
+
+
+class NoGreenFromFailure(unittest.TestCase):
+    """Failures of the harness itself are never reported as a pass."""
+
+    def test_verbose_step_failure_stops(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '-v', '--kdir', '/nonexistent/linux'])
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn('cannot use --kdir', proc.stderr)
+
+    def test_relative_results_dir_refused(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'],
+                   env={'ARENA_KFAULT_RESULTS': 'relative/dir'})
+        self.assertIn('must be absolute paths', one_error_line(self, proc))
+
+    def test_outside_results_dir_bound(self):
+        proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; echo "$ROOT_BINDS"'],
+                   env={'ARENA_KFAULT_RESULTS': '/tmp/elsewhere/results'})
+        self.assertIn('/tmp/elsewhere/results', proc.stdout.split())
+
+    def test_ci_never_prints_a_stale_summary(self):
+        with tempfile.TemporaryDirectory() as d:
+            clone = os.path.join(d, 'clone')
+            subprocess.run(['git', 'clone', '-q', REPO, clone], check=True)
+            for sub in ('.ci', 'scripts', 'run_tests.sh', 'Makefile', 'configs'):
+                subprocess.run(['cp', '-r', os.path.join(REPO, sub), clone], check=True)
+            os.makedirs(os.path.join(clone, 'build', 'results'))
+            with open(os.path.join(clone, 'build', 'results', 'summary.json'), 'w',
+                      encoding='utf-8') as f:
+                json.dump({'totals': {'passed': 99, 'failed': 0, 'skipped': 0}}, f)
+            proc = run(['bash', os.path.join(clone, '.ci', 'run')], env={'CI_RUN_ARGS': '-h'})
+            self.assertNotEqual(proc.returncode, 0)
+            self.assertEqual(proc.stdout.strip().splitlines()[-1], '0 passed, 1 failed, 0 skipped')
