@@ -6,6 +6,7 @@
 # (SRC_ID=debian: this is the default source; --kdir uses import-tree.sh.)
 set -eu
 . "$(dirname "$0")/lib.sh"
+[ -n "$DEBIAN_MIRROR" ] || die "no Debian archive in the host's apt configuration: set DEBIAN_MIRROR"
 
 apt_dir=$CACHE/apt
 debs=$CACHE/debs

@@ -7,6 +7,7 @@
 # everything present only checks and returns.
 set -eu
 . "$(dirname "$0")/lib.sh"
+[ -n "$DEBIAN_MIRROR" ] || die "no Debian archive in the host's apt configuration: set DEBIAN_MIRROR"
 
 [ "$(id -u)" = 0 ] || die "setup needs root (debootstrap, chroot, mounts)"
 
