@@ -138,8 +138,7 @@ else
 	step fetch-tree "" "" "$REPO/scripts/fetch-tree.sh" || die "cannot get the kernel source"
 	kernel_version="$KERNEL_PACKAGE $(tail -1 "$LOGS/fetch-tree.log")"
 fi
-export SRC_ID
-. "$REPO/scripts/lib.sh"	# recompute paths for SRC_ID
+use_source "$SRC_ID"
 
 for tree in $trees; do
 	suites="kunit kselftest"

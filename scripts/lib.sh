@@ -12,9 +12,15 @@ CACHE=${ARENA_KFAULT_CACHE:-$HOME/.cache/arena-kfault}
 ROOT=$CACHE/root                # debootstrap'd toolchain root
 # Which kernel source: "debian" ($KERNEL_PACKAGE) or "kdir-<hash>", a
 # snapshot of the user's --kdir tree (scripts/import-tree.sh).
-SRC_ID=${SRC_ID:-debian}
-SRC=$CACHE/src/$SRC_ID          # pristine kernel source, a git repository
-WORK=$CACHE/work/$SRC_ID        # per-tree worktrees and per-arch build dirs
+# use_source ID: point SRC (the pristine kernel source, a git repository)
+# and WORK (per-tree worktrees and per-arch build dirs) at source ID.
+use_source() {
+	SRC_ID=$1
+	SRC=$CACHE/src/$SRC_ID
+	WORK=$CACHE/work/$SRC_ID
+	export SRC_ID
+}
+use_source "${SRC_ID:-debian}"
 BUILD=${ARENA_KFAULT_BUILD:-$REPO/build}   # results and logs of this clone
 RESULTS=${ARENA_KFAULT_RESULTS:-$BUILD/results}
 PATCH_DIR=${PATCH_DIR:-$REPO/kernel-patches}   # base/, series/, test/
