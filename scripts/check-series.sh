@@ -119,6 +119,7 @@ objects_of() {
 		while read -r f; do
 			case $f in
 			arch/*) [ "${f#arch/"$3"/}" != "$f" ] || continue ;;
+			tools/*) continue ;;	# user space: not a kernel object
 			esac
 			echo "${f%.c}.o"
 		done
@@ -177,7 +178,7 @@ CC_KIND=gcc
 # --- kernel-doc: nothing new against the base ---
 kdoc() {
 	local f files
-	files=$(git -C "$wt" diff --name-only "$base" "${commits[-1]}" -- '*.c' '*.h')
+	files=$(git -C "$wt" diff --name-only "$base" "${commits[-1]}" -- '*.c' '*.h' ':!tools')
 	for f in $files; do
 		[ -f "$wt/$f" ] || continue
 		(cd "$wt" && in_root python3 scripts/kernel-doc -none "$f") 2>&1 |
@@ -200,7 +201,7 @@ rm -f "$log.base" "$log.tip"
 report kernel-doc "$rc" "$log"
 
 # Warnings of a build of the touched objects, without line numbers.
-touched_objs=$(git -C "$wt" diff --name-only "$base" HEAD -- '*.c' | sed 's/\.c$/.o/')
+touched_objs=$(git -C "$wt" diff --name-only "$base" HEAD -- '*.c' ':!tools' | sed 's/\.c$/.o/')
 touched_files=$(git -C "$wt" diff --name-only "$base" HEAD | tr '\n' '|')
 warnings() {
 	local arch=$1 extra=$2 objs=""
