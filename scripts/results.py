@@ -11,6 +11,7 @@ and exits non-zero when anything failed or an expected suite left no result.
 """
 import argparse
 import configparser
+import fnmatch
 import hashlib
 import json
 import os
@@ -377,6 +378,44 @@ def cmd_log_check(args):
     return 0
 
 
+def cmd_mutant_verdict(args):
+    """One line: "killed: <cases>", "survived" or "inconclusive: <why>"."""
+    expected = []
+    if args.mutant:
+        with open(args.mutant, encoding='utf-8') as f:
+            for line in f:
+                if line.startswith('Killed by:'):
+                    expected = [w.strip() for w in line.split(':', 1)[1].split(',')]
+    failed, problems = [], []
+    for suite in args.suites.split():
+        path = os.path.join(args.results, f'series-{args.arch}-{suite}.json')
+        try:
+            with open(path, encoding='utf-8') as f:
+                cases = list(walk_cases(json.load(f)))
+        except (OSError, ValueError):
+            problems.append(f'{suite}: no results (the kernel crashed or hung)')
+            continue
+        if not cases:
+            problems.append(f'{suite}: no test case ran')
+        tag = '' if suite == 'kunit' else suite + ' '
+        for name, status in cases:
+            if status == 'FAIL':
+                failed.append(tag + case_label(name))
+            elif status not in ('PASS', 'SKIP'):
+                problems.append(f'{suite}: {case_label(name)} {status}')
+    if problems:
+        print('inconclusive: ' + '; '.join(problems))
+    elif failed:
+        hit = [c for c in failed if any(fnmatch.fnmatch(c.split(' ')[-1], e.split(' ')[-1])
+                                         for e in expected)]
+        note = '' if not expected else (' (expected case among them)' if hit
+                                        else ' (none of the expected cases)')
+        print('killed: ' + ', '.join(failed) + note)
+    else:
+        print('survived')
+    return 0
+
+
 def cmd_counts(args):
     with open(args.summary, encoding='utf-8') as f:
         t = json.load(f)['totals']
@@ -409,6 +448,12 @@ def main(argv=None):
     p.add_argument('--ktap', required=True, help="the suite's KTAP file")
     p.add_argument('--patterns', required=True, help='configs/splat-patterns')
     p.set_defaults(func=cmd_log_check)
+    p = sub.add_parser('mutant-verdict', help='judge one mutant run')
+    p.add_argument('--results', required=True)
+    p.add_argument('--arch', required=True)
+    p.add_argument('--suites', required=True)
+    p.add_argument('--mutant', help='the mutant patch (for its "Killed by:" line)')
+    p.set_defaults(func=cmd_mutant_verdict)
     p = sub.add_parser('counts', help='print "N passed, N failed, N skipped"')
     p.add_argument('summary', help='summary.json')
     p.set_defaults(func=cmd_counts)

@@ -2,8 +2,11 @@
 # run-mutants.sh [ARCH]: prove the suites have teeth.  Each
 # kunit/mutants/*.patch breaks the series in one way; apply it on top of the
 # series tree, rebuild (incrementally), run the KUnit suite and the
-# kselftests and expect at least one case to fail.  Prints which cases
-# killed which mutant; exit status is the number of mutants that survived.
+# kselftests and expect at least one case to fail.  The unmutated series
+# runs first and must be green.  A mutant is killed only when every suite
+# produced results and a case FAILed (the kill says whether it was one of the
+# header's "Killed by:" cases); a build failure, a crash or missing results
+# is INCONCLUSIVE.  Exit status: mutants that survived or were inconclusive.
 # The series tree is restored afterwards.  MUTANTS="name ..." runs only
 # those; SUITES="kunit" (or "kselftest") runs only that suite.
 set -eu
@@ -36,7 +39,31 @@ restore() {
 }
 trap restore EXIT
 
-printf '%-26s %-8s %s\n' mutant result "failed cases" >&2
+# verdict RESULTS MUTANT-FILE: killed / survived / inconclusive line.
+verdict() {
+	python3 "$REPO/scripts/results.py" mutant-verdict --results "$1" --arch "$arch" \
+		--suites "$suites" ${2:+--mutant "$2"}
+}
+
+# The unmutated series must pass first: a kill only means something against
+# a green baseline.
+printf '%-28s %-12s %s\n' mutant result "failed cases" >&2
+base_res=$out/baseline-$arch
+rm -rf "$base_res"
+mkdir -p "$base_res"
+log=$LOGS/mutants/baseline-$arch.log
+if ! { "$REPO/scripts/prepare-tree.sh" series && "$REPO/scripts/build-kernel.sh" series "$arch"; } \
+		>"$log" 2>&1; then
+	die "the unmutated series does not build (log: ${log#"$REPO"/})"
+fi
+for s in $suites; do run_suite "$s" "$base_res" >>"$log" 2>&1 || true; done
+line=$(verdict "$base_res") || true
+case $line in
+survived*) printf '%-28s %-12s %s\n' baseline green "" >&2 ;;
+*) die "the unmutated series is not green, no mutant can be judged: $line" ;;
+esac
+
+inconclusive=0
 for m in "$REPO"/kunit/mutants/*.patch; do
 	name=$(basename "$m" .patch)
 	if [ -n "${MUTANTS:-}" ] && [ "${MUTANTS#*"$name"}" = "$MUTANTS" ]; then
@@ -44,7 +71,7 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 	fi
 	arches=$(sed -n 's/^Arches: //p' "$m")
 	if [ -n "$arches" ] && [ "${arches#*"$arch"}" = "$arches" ]; then
-		printf '%-26s %-8s %s\n' "$name" n/a "(only for $arches)" >&2
+		printf '%-28s %-12s %s\n' "$name" n/a "(only for $arches)" >&2
 		continue
 	fi
 	log=$LOGS/mutants/$name-$arch.log
@@ -55,41 +82,23 @@ for m in "$REPO"/kunit/mutants/*.patch; do
 	       "$REPO/scripts/build-kernel.sh" series "$arch"; } >"$log" 2>&1; then
 		what="does not build"
 		grep -q "does not apply" "$log" && what="does not apply to the series"
-		printf '%-26s %-8s %s\n' "$name" ERROR "$what (log: ${log#"$REPO"/})" >&2
-		survived=$((survived + 1))
+		printf '%-28s %-12s %s\n' "$name" INCONCLUSIVE "$what (log: ${log#"$REPO"/})" >&2
+		inconclusive=$((inconclusive + 1))
 		continue
 	fi
 	for s in $suites; do
 		run_suite "$s" "$res" >>"$log" 2>&1 || true
 	done
-	killed=$(python3 - "$REPO/scripts" "$res" "$arch" $suites <<'PY'
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from results import case_label, walk_cases
-res, arch, suites = sys.argv[2], sys.argv[3], sys.argv[4:]
-words = []
-for suite in suites:
-    tag = '' if suite == 'kunit' else suite + ' '
-    try:
-        group = json.load(open(f'{res}/series-{arch}-{suite}.json'))
-    except (OSError, ValueError):
-        words.append(f'{suite}: no results (the kernel crashed or hung)')
-        continue
-    cases = list(walk_cases(group))
-    words += [tag + case_label(n) for n, st in cases if st == 'FAIL']
-    crashed = sum(1 for n, st in cases if st not in ('PASS', 'SKIP', 'FAIL'))
-    if crashed:
-        words.append(f'{crashed} {suite} case(s) crashed')
-    if not cases:
-        words.append(f'{suite}: no test case ran')
-print(', '.join(words))
-PY
-)
-	if [ -n "$killed" ]; then
-		printf '%-26s %-8s %s\n' "$name" killed "$killed" >&2
-	else
-		printf '%-26s %-8s %s\n' "$name" SURVIVED "expected: $(sed -n 's/^Killed by: //p' "$m")" >&2
-		survived=$((survived + 1))
-	fi
+	line=$(verdict "$res" "$m") || true
+	case $line in
+	killed*) printf '%-28s %-12s %s\n' "$name" killed "${line#killed: }" >&2 ;;
+	survived*)
+		printf '%-28s %-12s %s\n' "$name" SURVIVED "expected: $(sed -n 's/^Killed by: //p' "$m")" >&2
+		survived=$((survived + 1)) ;;
+	*)
+		printf '%-28s %-12s %s\n' "$name" INCONCLUSIVE "${line#inconclusive: }" >&2
+		inconclusive=$((inconclusive + 1)) ;;
+	esac
 done
-exit "$survived"
+[ "$inconclusive" = 0 ] || warn "$inconclusive mutant(s) inconclusive: no verdict, see their logs"
+exit $((survived + inconclusive))

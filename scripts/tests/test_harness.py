@@ -429,3 +429,33 @@ class NoGreenFromFailure(unittest.TestCase):
             proc = run(['bash', os.path.join(clone, '.ci', 'run')], env={'CI_RUN_ARGS': '-h'})
             self.assertNotEqual(proc.returncode, 0)
             self.assertEqual(proc.stdout.strip().splitlines()[-1], '0 passed, 1 failed, 0 skipped')
+
+
+class MutantVerdict(unittest.TestCase):
+    """A mutant is killed only by a FAIL in complete results."""
+
+    def verdict(self, suites):
+        with tempfile.TemporaryDirectory() as d:
+            for suite, cases in suites.items():
+                if cases is None:
+                    continue
+                with open(os.path.join(d, f'series-a-{suite}.json'), 'w', encoding='utf-8') as f:
+                    json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                        {'name': n, 'status': st} for n, st in cases]}, f)
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'mutant-verdict',
+                        '--results', d, '--arch', 'a', '--suites', ' '.join(suites)])
+            return proc.stdout.strip()
+
+    def test_killed(self):
+        self.assertTrue(self.verdict({'kunit': [('x', 'FAIL')], 'kselftest': [('y', 'PASS')]})
+                        .startswith('killed: x'))
+
+    def test_missing_results_inconclusive(self):
+        self.assertTrue(self.verdict({'kunit': [('x', 'FAIL')], 'kselftest': None})
+                        .startswith('inconclusive:'))
+
+    def test_crash_inconclusive(self):
+        self.assertTrue(self.verdict({'kunit': [('x', 'ERROR')]}).startswith('inconclusive:'))
+
+    def test_survived(self):
+        self.assertEqual(self.verdict({'kunit': [('x', 'PASS')]}), 'survived')
