@@ -10,7 +10,7 @@
 #   apply        git am of the series, in order, on a git copy of the base
 #   bisect       every patch builds on its own with gcc: the objects it
 #                touches plus arena.o, memory.o, vmalloc.o, fault.o, per arch
-#   bisect-clang the same with LLVM=1
+#   bisect-clang the same with clang (LLVM=-NN, the toolchain root's clang-NN)
 #   kernel-doc   scripts/kernel-doc -none on every touched C file and header:
 #                no new warnings
 #   sparse       C=2 on the touched objects: no new sparse warnings
@@ -135,7 +135,8 @@ configure() {
 	mkdir -p "$b"
 	make_args=(-C "$wt" O="$b" ARCH="$ARCH_KARCH" -j"${JOBS:-$(nproc)}" -s)
 	if [ "$cc" = clang ]; then
-		make_args+=(LLVM=1)
+		# the versioned LLVM tools of the toolchain root (clang-NN, llvm-ar-NN)
+		make_args+=(LLVM=-"$(sed -n 's/^clang-\([0-9]*\)$/\1/p' "$REPO/configs/toolchain.packages")")
 	elif [ -n "$ARCH_CROSS" ]; then
 		make_args+=(CROSS_COMPILE="$ARCH_CROSS")
 	fi
