@@ -39,9 +39,9 @@ def read_known_failures(path):
       reason     why it fails (the bug, and where it is fixed)
       sometimes  yes: the failure depends on timing and the case may pass
       match      any (default): one line of the case's output matches;
-                 every-line: every diagnostic line ("# ...") matches (for
-                 kernel_log_clean, whose diagnostics are the flagged
-                 kernel log lines)
+                 every-line: every flagged line matches (kernel_log_clean)
+      flag       with every-line: which lines are flagged (default: the
+                 lines of configs/splat-patterns)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
     """
@@ -68,6 +68,7 @@ def read_known_failures(path):
             'reason': ' '.join(sec['reason'].split()),
             'sometimes': sec.getboolean('sometimes', fallback=False),
             'match': match,
+            'flag': re.compile(sec['flag']) if sec.get('flag') else None,
             'source': sec.get('source', 'debian'),
             'flavours': fields[4:],
         })
@@ -135,7 +136,8 @@ def judge_known(status, entry, log):
         return 'FAIL', 'failed', 'timed out, not its known failure'
     sig = entry['signature']
     if entry['match'] == 'every-line':
-        flagged = [line for line in log if any(p.search(line) for p in SPLATS)]
+        flags = [entry['flag']] if entry['flag'] else SPLATS
+        flagged = [line for line in log if any(p.search(line) for p in flags)]
         bad = [line for line in flagged if not sig.search(line)]
         if flagged and not bad:
             return 'XFAIL', 'skipped', None
