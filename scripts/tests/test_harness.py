@@ -459,3 +459,54 @@ class MutantVerdict(unittest.TestCase):
 
     def test_survived(self):
         self.assertEqual(self.verdict({'kunit': [('x', 'PASS')]}), 'survived')
+
+
+class PatchTags(unittest.TestCase):
+    """check-tags.py fails a patch without a matching Signed-off-by or with a
+    malformed Fixes: tag, and passes the fixes series as shipped."""
+
+    PATCH = textwrap.dedent('''\
+        From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+        From: A U Thor <author@example.org>
+        Subject: [PATCH bpf 1/1] bpf: Fix it
+
+        Because.
+
+        {tags}
+        ---
+         kernel/bpf/arena.c | 1 +
+        ''')
+
+    def check(self, tags):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, '0001-fix.patch')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(self.PATCH.format(tags=tags))
+            return run(['python3', os.path.join(REPO, 'scripts', 'check-tags.py'), path])
+
+    def test_good(self):
+        proc = self.check('Fixes: 0123456789ab ("bpf: Break it")\n'
+                          'Signed-off-by: A U Thor <author@example.org>')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn('not verified', proc.stdout)
+
+    def test_no_signoff(self):
+        self.assertNotEqual(self.check('Fixes: 0123456789ab ("bpf: Break it")').returncode, 0)
+
+    def test_signoff_not_author(self):
+        proc = self.check('Signed-off-by: Someone Else <else@example.org>')
+        self.assertNotEqual(proc.returncode, 0)
+
+    def test_short_fixes_sha(self):
+        proc = self.check('Fixes: 0123456 ("bpf: Break it")\n'
+                          'Signed-off-by: A U Thor <author@example.org>')
+        self.assertIn('malformed', proc.stdout)
+        self.assertNotEqual(proc.returncode, 0)
+
+    def test_shipped_fixes(self):
+        pdir = os.path.join(REPO, 'kernel-patches', 'fixes')
+        patches = sorted(os.path.join(pdir, n) for n in os.listdir(pdir)
+                         if n.endswith('.patch') and not n.startswith('0000-'))
+        proc = run(['python3', os.path.join(REPO, 'scripts', 'check-tags.py')] + patches)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn('placeholder', proc.stdout)
