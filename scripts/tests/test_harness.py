@@ -510,3 +510,32 @@ class PatchTags(unittest.TestCase):
         proc = run(['python3', os.path.join(REPO, 'scripts', 'check-tags.py')] + patches)
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertIn('placeholder', proc.stdout)
+
+
+class KernelLogCheck(unittest.TestCase):
+    """The KUnit boot's console is scanned with configs/splat-patterns."""
+
+    def check(self, console_lines):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {n: os.path.join(d, n) for n in ('console', 'j.json', 'k.ktap')}
+            with open(paths['console'], 'w', encoding='utf-8') as f:
+                f.write('\n'.join(console_lines) + '\n')
+            with open(paths['j.json'], 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': []}, f)
+            open(paths['k.ktap'], 'w', encoding='utf-8').close()
+            run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'log-check',
+                 '--console', paths['console'], '--json', paths['j.json'],
+                 '--ktap', paths['k.ktap'],
+                 '--patterns', os.path.join(REPO, 'configs', 'splat-patterns')])
+            with open(paths['j.json'], encoding='utf-8') as f:
+                return json.load(f)['test_cases'][-1]
+
+    def test_clean(self):
+        self.assertEqual(self.check(['ok 1 bpf_arena_kfault'])['status'], 'PASS')
+
+    def test_splats(self):
+        for line in ('WARNING: CPU: 1 PID: 5 at kernel/foo.c:1 bar+0x0/0x10',
+                     'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+                     'INFO: task kworker/0:1 blocked for more than 120 seconds.',
+                     'BUG: KASAN: slab-use-after-free in baz+0x1/0x2'):
+            self.assertEqual(self.check(['ok 1 x', line])['status'], 'FAIL', line)
