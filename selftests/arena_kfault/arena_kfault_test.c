@@ -822,13 +822,19 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 300)
 	time_t deadline;
 	int i;
 
+	/*
+	 * Pages are freed before each arena is destroyed: destroying arenas
+	 * with live pages moved MemFree by 80-110 KB per arena on x86_64
+	 * (series and fixes alike), which this measurement cannot tell from
+	 * a leak yet; KUnit existing_cb_frees_real_only checks that teardown
+	 * frees live pages, by page reference counts.
+	 */
 	for (i = 0; i < 20; i++)
-		ASSERT_EQ(0, arena_cycle(self->psz, i & 1));
+		ASSERT_EQ(0, arena_cycle(self->psz, true));
 	before = meminfo_kb("MemFree");
 	pt_before = meminfo_kb("PageTables");
-	/* every other arena is destroyed with all its pages still allocated */
 	for (i = 0; i < LEAK_ROUNDS; i++)
-		ASSERT_EQ(0, arena_cycle(self->psz, i & 1)) TH_LOG("round %d", i);
+		ASSERT_EQ(0, arena_cycle(self->psz, true)) TH_LOG("round %d", i);
 	deadline = time(NULL) + LEAK_WAIT_SEC;
 	while ((after = meminfo_kb("MemFree")) < before - LEAK_SLACK_KB &&
 	       time(NULL) < deadline)
