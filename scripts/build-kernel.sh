@@ -13,14 +13,25 @@ mkdir -p "$out"
 args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
 # KUNITCONFIGS replaces configs/kunit/*.kunitconfig (prove-base-oopses.sh).
+files=()
 for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/configs/kunit/$ARCH_NAME.config"; do
-	[ -f "$f" ] && args+=(--kunitconfig="$f")
+	[ -f "$f" ] && files+=("$f")
 done
 for fl in ${FLAVOURS:-}; do
 	f=$REPO/configs/flavours/$fl.config
 	[ -f "$f" ] || die "unknown flavour '$fl' (no $f)"
-	args+=(--kunitconfig="$f")
+	files+=("$f")
 done
+# One kunitconfig, in which a later file (a flavour) overrides what an
+# earlier one sets: kunit.py refuses conflicting values across files.
+merged=$out/arena-kfault.kunitconfig
+awk '{
+	name = ""
+	if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) name = substr($0, 1, RLENGTH - 1)
+	else if (match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set/)) name = $2
+	if (name != "") { if (!(name in pos)) order[++n] = name; pos[name] = $0 }
+} END { for (i = 1; i <= n; i++) print pos[order[i]] }' "${files[@]}" >"$merged"
+args+=(--kunitconfig="$merged")
 
 cd "$src"
 in_root python3 tools/testing/kunit/kunit.py build "${args[@]}"
