@@ -182,8 +182,10 @@ kdoc() {
 	files=$(git -C "$wt" diff --name-only "$base" "${commits[-1]}" -- '*.c' '*.h' ':!tools')
 	for f in $files; do
 		[ -f "$wt/$f" ] || continue
+		# without line numbers ("file:123:" or "file:123 "), which the
+		# series shifts
 		(cd "$wt" && in_root python3 scripts/kernel-doc -none "$f") 2>&1 |
-			sed -E 's/:[0-9]+:/:/' || true
+			sed -E 's/:[0-9]+([: ])/\1/' || true
 	done | sort -u
 }
 log=$logs/kernel-doc.log
