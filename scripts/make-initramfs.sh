@@ -25,7 +25,6 @@ mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
 cp "$bb" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"	# for /init's #!; the rest is made by busybox --install
 cp "$REPO/scripts/guest-init.sh" "$stage/init"
-grep -v "^#" "$REPO/configs/splat-patterns" >"$stage/splat-patterns"
 chmod 755 "$stage/init"
 cp -a "$inst" "$stage/kselftest"
 img=$out/kselftest-initramfs.cpio.gz

@@ -41,7 +41,7 @@ def read_known_failures(path):
       match      any (default): one line of the case's output matches;
                  every-line: every flagged line matches (kernel_log_clean)
       flag       with every-line: which lines are flagged (default: the
-                 lines of configs/splat-patterns)
+                 lines of selftests/arena_kfault/splat-patterns)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
     """
@@ -87,7 +87,7 @@ def find_known(entries, rec, label, source, flavours):
 
 
 def read_patterns(path):
-    """The compiled regular expressions of configs/splat-patterns."""
+    """The compiled regular expressions of a splat-patterns file."""
     with open(path, encoding='utf-8') as f:
         return [re.compile(line.strip()) for line in f
                 if line.strip() and not line.startswith('#')]
@@ -95,7 +95,7 @@ def read_patterns(path):
 
 # Kernel log lines that make kernel_log_clean fail.
 SPLATS = read_patterns(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                    '..', 'configs', 'splat-patterns'))
+                                    '..', 'selftests', 'arena_kfault', 'splat-patterns'))
 
 # What a case prints when it was stopped rather than failed: never a known failure.
 TIMEOUT_MARKS = re.compile(r'terminated by timeout|try timed out|timed out after')
@@ -448,7 +448,7 @@ def main(argv=None):
     p.add_argument('--console', required=True)
     p.add_argument('--json', required=True, help="the suite's kunit.py JSON")
     p.add_argument('--ktap', required=True, help="the suite's KTAP file")
-    p.add_argument('--patterns', required=True, help='configs/splat-patterns')
+    p.add_argument('--patterns', required=True, help='selftests/arena_kfault/splat-patterns')
     p.set_defaults(func=cmd_log_check)
     p = sub.add_parser('mutant-verdict', help='judge one mutant run')
     p.add_argument('--results', required=True)

@@ -38,4 +38,4 @@ in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
 # no case) caused them.
 python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
 	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap" \
-	--patterns "$REPO/configs/splat-patterns"
+	--patterns "$REPO/selftests/arena_kfault/splat-patterns"

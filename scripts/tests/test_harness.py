@@ -517,7 +517,7 @@ class PatchTags(unittest.TestCase):
 
 
 class KernelLogCheck(unittest.TestCase):
-    """The KUnit boot's console is scanned with configs/splat-patterns."""
+    """The KUnit boot's console is scanned with selftests/arena_kfault/splat-patterns."""
 
     def check(self, console_lines):
         with tempfile.TemporaryDirectory() as d:
@@ -530,7 +530,7 @@ class KernelLogCheck(unittest.TestCase):
             run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'log-check',
                  '--console', paths['console'], '--json', paths['j.json'],
                  '--ktap', paths['k.ktap'],
-                 '--patterns', os.path.join(REPO, 'configs', 'splat-patterns')])
+                 '--patterns', os.path.join(REPO, 'selftests', 'arena_kfault', 'splat-patterns')])
             with open(paths['j.json'], encoding='utf-8') as f:
                 return json.load(f)['test_cases'][-1]
 

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,16 +88,49 @@ static int reports(const char *log, const char *kind, unsigned long page)
 	return count(log, want);
 }
 
+/*
+ * The patterns of kernel log lines that mean a kernel bug: splat-patterns,
+ * installed next to this binary.  Missing is an error, not "no patterns".
+ */
+#define MAX_SPLATS 32
+static regex_t splats[MAX_SPLATS];
+static int nr_splats;
+
+static int load_splat_patterns(void)
+{
+	char path[PATH_MAX], line[256];
+	ssize_t n;
+	FILE *f;
+
+	if (nr_splats)
+		return 0;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n < 0)
+		return -1;
+	path[n] = '\0';
+	strcpy(strrchr(path, '/') + 1, "splat-patterns");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (nr_splats < MAX_SPLATS && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (regcomp(&splats[nr_splats], line, REG_EXTENDED | REG_NOSUB))
+			break;
+		nr_splats++;
+	}
+	fclose(f);
+	return nr_splats ? 0 : -1;
+}
+
 /* New kernel log records since @fd was opened that look like a kernel bug. */
 static int kmsg_bad_lines(int fd, char *first, size_t len)
 {
-	static const char *const bad[] = {
-		"BUG:", "WARNING:", "Oops", "general protection", "Unable to handle",
-	};
 	char rec[2048];
 	int found = 0;
 	ssize_t n;
-	size_t i;
+	int i;
 
 	first[0] = '\0';
 	for (;;) {
@@ -105,8 +140,8 @@ static int kmsg_bad_lines(int fd, char *first, size_t len)
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			if (strstr(rec, bad[i])) {
+		for (i = 0; i < nr_splats; i++) {
+			if (!regexec(&splats[i], rec, 0, NULL, 0)) {
 				if (!found++)
 					snprintf(first, len, "%s", rec);
 				break;
@@ -132,6 +167,7 @@ FIXTURE_SETUP(arena)
 	void *base;
 
 	self->psz = sysconf(_SC_PAGESIZE);
+	ASSERT_EQ(0, load_splat_patterns()) TH_LOG("no splat-patterns next to the test binary");
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, self->kmsg) TH_LOG("cannot open /dev/kmsg: %s", strerror(errno));
 	lseek(self->kmsg, 0, SEEK_END);
