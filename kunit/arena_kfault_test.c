@@ -938,6 +938,7 @@ static void alloc_over_scratch_other_cpu_sees_page(struct kunit *test)
 	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
 	struct tlb_observer o = { .kaddr = kaddr };
 	struct task_struct *t;
+	unsigned long flags;
 	unsigned int cpu;
 	struct page *page;
 	u64 nr_pages;
@@ -962,10 +963,11 @@ static void alloc_over_scratch_other_cpu_sees_page(struct kunit *test)
 		uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 7 * PAGE_SIZE, 1,
 					  NUMA_NO_NODE, true);
 	} else {
-		preempt_disable();
+		/* as from a program that runs with interrupts off: no IPIs */
+		local_irq_save(flags);
 		uaddr = arena_alloc_pages(ctx->arena, TEST_USER_VM_START + 7 * PAGE_SIZE, 1,
 					  NUMA_NO_NODE, false);
-		preempt_enable();
+		local_irq_restore(flags);
 	}
 	page = uaddr ? test_mapped_page(kaddr) : NULL;
 	if (page && page != ctx->arena->scratch_page)
