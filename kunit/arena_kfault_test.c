@@ -37,7 +37,8 @@ struct arena_kfault_ctx {
 	unsigned long kbase;
 };
 
-static struct bpf_arena *test_arena_create(struct kunit *test, u32 pages)
+/* A test arena of @pages pages, or an ERR_PTR. */
+static struct bpf_map *test_arena_alloc(u32 pages)
 {
 	union bpf_attr attr = {
 		.map_type = BPF_MAP_TYPE_ARENA,
@@ -45,9 +46,14 @@ static struct bpf_arena *test_arena_create(struct kunit *test, u32 pages)
 		.map_flags = BPF_F_MMAPABLE,
 		.map_extra = TEST_USER_VM_START,
 	};
-	struct bpf_map *map;
 
-	map = arena_map_alloc(&attr);
+	return arena_map_alloc(&attr);
+}
+
+static struct bpf_arena *test_arena_create(struct kunit *test, u32 pages)
+{
+	struct bpf_map *map = test_arena_alloc(pages);
+
 	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, map, "arena_map_alloc() failed: %d",
 					 PTR_ERR_OR_ZERO(map));
 	return container_of(map, struct bpf_arena, map);
@@ -432,17 +438,40 @@ static void existing_cb_frees_real_only(struct kunit *test)
  */
 /*
  * The scratch page is what a faulting kfunc reads, and what user space and
- * BPF see through it: it must start zeroed, or it leaks kernel memory.
+ * BPF see through it: it must start zeroed, or it leaks kernel memory.  A
+ * fresh guest's free pages are mostly zero already, so first put dirty pages
+ * on this CPU's free lists, where the next order-0 allocations come from.
  */
+#define DIRTY_PAGES 16
+
 static void scratch_page_is_zeroed(struct kunit *test)
 {
-	struct arena_kfault_ctx *ctx = test->priv;
-	void *scratch = page_address(ctx->arena->scratch_page);
-	u8 *nonzero = memchr_inv(scratch, 0, PAGE_SIZE);
+	struct page *dirty[DIRTY_PAGES];
+	struct bpf_arena *arena;
+	u8 *scratch, *nonzero;
+	struct bpf_map *map;
+	int i;
 
+	migrate_disable();
+	for (i = 0; i < DIRTY_PAGES; i++) {
+		dirty[i] = alloc_page(GFP_KERNEL);
+		if (dirty[i])
+			memset(page_address(dirty[i]), 0xa5, PAGE_SIZE);
+	}
+	for (i = DIRTY_PAGES - 1; i >= 0; i--)
+		if (dirty[i])
+			__free_page(dirty[i]);
+	map = test_arena_alloc(TEST_ARENA_PAGES);
+	migrate_enable();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	arena = container_of(map, struct bpf_arena, map);
+
+	scratch = page_address(arena->scratch_page);
+	nonzero = memchr_inv(scratch, 0, PAGE_SIZE);
 	KUNIT_EXPECT_NULL_MSG(test, nonzero,
 			      "scratch page of a new arena has %#x at offset %td",
-			      nonzero ? *nonzero : 0, nonzero ? nonzero - (u8 *)scratch : 0);
+			      nonzero ? *nonzero : 0, nonzero ? nonzero - scratch : 0);
+	arena_map_free(&arena->map);
 }
 
 static void teardown_frees_scratch_once(struct kunit *test)
