@@ -576,7 +576,7 @@ static int knobs_set(char *err, size_t len)
  * and ATTEMPT_END, and that were not freed since.  Slab and page-table
  * pages do not count (slab caches and vmalloc page tables legitimately
  * outlive a failed creation), nor do pages mapped to user space (this
- * test's own memory).  Returns their number, or -errno; @what describes
+ * test's own memory) or kmemleak's bookkeeping.  Returns their number, or -errno; @what describes
  * the first one.
  */
 static int kept_pages(int kpageflags, char *what, size_t len, int *pgtables)
@@ -603,6 +603,13 @@ static int kept_pages(int kpageflags, char *what, size_t len, int *pgtables)
 		else if (!done && (ev = strstr(line, " mm_page_alloc: ")) && (ev = strstr(ev, "pfn=")) &&
 		    sscanf(ev, "pfn=%lx order=%d", &pfn, &order) == 2) {
 			if (pfn == ~0UL)	/* the injected failure */
+				continue;
+			/*
+			 * kmemleak's own allocations (gfp_kmemleak_mask), among
+			 * them the never-freed stack depot pools it records
+			 * call stacks in: never an arena allocation.
+			 */
+			if (strstr(ev, "__GFP_NOMEMALLOC"))
 				continue;
 			for (j = 0; j < (1 << order) && n < MAX_PAGES; j++, n++) {
 				pages[n].pfn = pfn + j;
