@@ -41,7 +41,7 @@ def check_patch(path, git_dir):
             continue
         sha, subject = m.groups()
         if not git_dir:
-            notes.append(f'{line}: not verified (no --kdir tree with history)')
+            notes.append(f'{line}: not verified (give --git-dir, FIXES_GIT_DIR in check-series, a tree with history)')
             continue
         res = subprocess.run(['git', '-C', git_dir, 'log', '-1', '--format=%s', sha],
                              capture_output=True, text=True, check=False)

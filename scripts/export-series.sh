@@ -22,8 +22,8 @@ old=$dir/0000-cover-letter.patch
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-git -C "$gitdir" -c user.name="arena-kfault developers" \
-	-c user.email=dev@arena-kfault.invalid format-patch -q --zero-commit -N --numbered --cover-letter \
+git -C "$gitdir" -c user.name="$PLACEHOLDER_NAME" \
+	-c user.email="$PLACEHOLDER_EMAIL" format-patch -q --zero-commit -N --numbered --cover-letter \
 	--subject-prefix="${SUBJECT_PREFIX:-$prefix}" -o "$tmp" "$base..$head"
 if [ -f "$old" ]; then
 	python3 - "$old" "$tmp/0000-cover-letter.patch" <<'PY'

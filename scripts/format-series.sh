@@ -1,7 +1,7 @@
 #!/bin/bash
 # format-series.sh: re-sign kernel-patches/$SERIES/ (series or fixes) as the
 # person who sends it.  The patches are kept with a placeholder identity
-# (arena-kfault developers <dev@arena-kfault.invalid>); this rewrites From:
+# ($PLACEHOLDER_NAME <$PLACEHOLDER_EMAIL>, scripts/lib.sh); this rewrites From:
 # and the placeholder Signed-off-by: to `git config user.name/user.email`
 # of this clone.  Run it, then `make check-series` (which prints the identity
 # it will be sent as), then git send-email.
@@ -14,7 +14,7 @@ dir=$PATCH_DIR/$series
 name=$(git -C "$REPO" config user.name) || die "git config user.name is not set"
 email=$(git -C "$REPO" config user.email) || die "git config user.email is not set"
 case $email in *.invalid) die "user.email $email is a placeholder too" ;; esac
-placeholder='arena-kfault developers <dev@arena-kfault.invalid>'
+placeholder="$PLACEHOLDER_NAME <$PLACEHOLDER_EMAIL>"
 for p in "$dir"/*.patch; do
 	NEW="$name <$email>" OLD="$placeholder" perl -i -pe '
 		s/^From: \Q$ENV{OLD}\E$/From: $ENV{NEW}/;

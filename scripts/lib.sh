@@ -12,6 +12,11 @@ CACHE=${ARENA_KFAULT_CACHE:-$HOME/.cache/arena-kfault}
 ROOT=$CACHE/root                # debootstrap'd toolchain root
 # Which kernel source: "debian" ($KERNEL_PACKAGE) or "kdir-<hash>", a
 # snapshot of the user's --kdir tree (scripts/import-tree.sh).
+# The identity the patch series are kept under until a submitter re-signs
+# them (scripts/format-series.sh).
+PLACEHOLDER_NAME="arena-kfault developers"
+PLACEHOLDER_EMAIL=dev@arena-kfault.invalid
+
 # use_source ID: point SRC (the pristine kernel source, a git repository)
 # and WORK (per-tree worktrees and per-arch build dirs) at source ID.
 use_source() {
