@@ -19,7 +19,9 @@ usage: run_tests.sh [options]
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
-  --only SUITE     kunit or kselftest (default: both)
+  --only SUITES    comma-separated, from: kunit kselftest bpf_selftests;
+                   repeatable (default: all three; bpf_selftests boots a
+                   kernel of its own, the bpf-selftests flavour)
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
   --self-test      also run the harness's own checks (scripts/tests/)
@@ -40,8 +42,8 @@ while [ $# -gt 0 ]; do
 	--cell=*) cells="$cells ${1#*=}" ;;
 	--kdir) kdir=${2:?--kdir needs a value}; shift ;;
 	--kdir=*) kdir=${1#*=} ;;
-	--only) only=${2:?--only needs a value}; shift ;;
-	--only=*) only=${1#*=} ;;
+	--only) only="$only ${2:?--only needs a value}"; shift ;;
+	--only=*) only="$only ${1#*=}" ;;
 	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
 	--flavour=*) flavours="$flavours ${1#*=}" ;;
 	-j) JOBS=${2:?-j needs a value}; shift ;;
@@ -84,10 +86,18 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-case $only in
-''|kunit|kselftest) ;;
-*) die "unknown suite '$only' for --only (known: kunit kselftest)" ;;
-esac
+all_suites="kunit kselftest bpf_selftests"
+only=$(echo $only | tr ',' ' ')
+for s in $only; do
+	case " $all_suites " in
+	*" $s "*) ;;
+	*) die "unknown suite '$s' for --only (known: $all_suites)" ;;
+	esac
+done
+suites=
+for s in $all_suites; do	# canonical order, each once
+	case " ${only:-$all_suites} " in *" $s "*) suites="$suites $s" ;; esac
+done
 case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
 esac
@@ -141,8 +151,6 @@ fi
 use_source "$SRC_ID"
 
 for tree in $trees; do
-	suites="kunit kselftest"
-	[ -n "$only" ] && suites=$only
 	tree_arches=()
 	for arch in "${arches[@]}"; do
 		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
@@ -154,24 +162,44 @@ for tree in $trees; do
 	if ! step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree"; then
 		failed=1
 		for arch in "${tree_arches[@]}"; do
-			printf '%s\t%s\tprepare failed\n' "$tree" "$arch" >>"$notrun"
+			for s in $suites; do
+				printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
+			done
 		done
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
-			failed=1
-			printf '%s\t%s\tbuild failed\n' "$tree" "$arch" >>"$notrun"
-			continue
-		fi
-		case " $suites " in *" kunit "*)
-			step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
-		esac
-		case " $suites " in *" kselftest "*)
-			step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
-			step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch" &&
-			step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
+		case " $suites " in *" kunit "*|*" kselftest "*)
+			if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 				failed=1
+				for s in $suites; do
+					[ "$s" = bpf_selftests ] ||
+						printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
+				done
+			else
+				case " $suites " in *" kunit "*)
+					step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
+				esac
+				case " $suites " in *" kselftest "*)
+					step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
+					step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch" &&
+					step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
+						failed=1
+				esac
+			fi
+		esac
+		# Upstream's own selftests/bpf, on a kernel of their own.
+		case " $suites " in *" bpf_selftests "*)
+			if ! { step build-bpf "$tree" "$arch" env FLAVOURS="$FLAVOURS bpf-selftests" \
+					"$REPO/scripts/build-kernel.sh" "$tree" "$arch" &&
+				step bpf-selftests-build "$tree" "$arch" \
+					"$REPO/scripts/build-bpf-selftests.sh" "$tree" "$arch"; }; then
+				failed=1
+				printf '%s\t%s\tbpf_selftests\tbuild failed\n' "$tree" "$arch" >>"$notrun"
+			else
+				step bpf_selftests "$tree" "$arch" "$REPO/scripts/run-bpf-selftests.sh" "$tree" "$arch" ||
+					failed=1
+			fi
 		esac
 	done
 done

@@ -3,6 +3,9 @@
 # with kunit.py, out of tree, inside the toolchain root.  The kunitconfig is
 # configs/kunit/*.kunitconfig plus configs/kunit/<arch>.config when present
 # plus the fragments named in $FLAVOURS (configs/flavours/<name>.config).
+# A flavour may also take options from the tree under test:
+#   #tree-config PATH      merge the tree's PATH (a config fragment) ...
+#   #drop-options REGEX    ... without the CONFIG_<REGEX> options it names
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +23,14 @@ done
 for fl in ${FLAVOURS:-}; do
 	f=$REPO/configs/flavours/$fl.config
 	[ -f "$f" ] || die "unknown flavour '$fl' (no $f)"
+	tree_cfg=$(sed -n 's/^#tree-config //p' "$f")
+	if [ -n "$tree_cfg" ]; then
+		[ -f "$src/$tree_cfg" ] || die "flavour $fl: the $tree tree has no $tree_cfg"
+		drop=$(sed -n 's/^#drop-options //p' "$f")
+		grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$src/$tree_cfg" |
+			grep -vE "^(# )?CONFIG_${drop:-NONE}[= ]" >"$out/flavour-$fl-tree.config"
+		files+=("$out/flavour-$fl-tree.config")
+	fi
 	files+=("$f")
 done
 # One kunitconfig, in which a later file (a flavour) overrides what an

@@ -97,6 +97,20 @@ known_arches() {
 		"$REPO/configs/arches.conf"
 }
 
+# busybox_for DEBIAN_ARCH: the path of Debian's busybox-static for that
+# arch, downloaded once into the cache.
+busybox_for() {
+	local bb=$CACHE/busybox/$1/usr/bin/busybox deb
+	if [ ! -x "$bb" ]; then
+		mkdir -p "$CACHE/debs" "$CACHE/busybox/$1"
+		(cd "$CACHE/debs" && in_root apt-get -o APT::Sandbox::User=root download -q "busybox-static:$1") \
+			>/dev/null || die "cannot download busybox-static:$1"
+		deb=$(ls "$CACHE"/debs/busybox-static_*_"$1".deb | tail -1)
+		dpkg-deb -x "$deb" "$CACHE/busybox/$1"
+	fi
+	echo "$bb"
+}
+
 # Directories of one (tree, arch) pair.
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.

@@ -9,15 +9,7 @@ tree_arch_args "$@"
 inst=$out/kselftest_install
 [ -f "$inst/kselftest-list.txt" ] || die "no kselftests installed in $inst (run: scripts/build-kselftest.sh $tree $ARCH_NAME)"
 
-# busybox-static for the target arch, downloaded once into the cache.
-bb=$CACHE/busybox/$ARCH_DEB/usr/bin/busybox
-if [ ! -x "$bb" ]; then
-	mkdir -p "$CACHE/debs" "$CACHE/busybox/$ARCH_DEB"
-	(cd "$CACHE/debs" && in_root apt-get -o APT::Sandbox::User=root download -q "busybox-static:$ARCH_DEB") \
-		>/dev/null || die "cannot download busybox-static:$ARCH_DEB"
-	deb=$(ls "$CACHE"/debs/busybox-static_*_"$ARCH_DEB".deb | tail -1)
-	dpkg-deb -x "$deb" "$CACHE/busybox/$ARCH_DEB"
-fi
+bb=$(busybox_for "$ARCH_DEB")
 
 stage=$out/initramfs
 rm -rf "$stage"

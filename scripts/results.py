@@ -261,14 +261,14 @@ def run_metadata(args):
 def cmd_summary(args):
     known = read_known_failures(args.known_failures)
     flavours = frozenset(args.flavour)
-    not_run = {(t, a): why for t, a, why in read_tsv(args.not_run)} if args.not_run else {}
+    not_run = {(t, a, s): why for t, a, s, why in read_tsv(args.not_run)} if args.not_run else {}
     expected_cases = read_expected_cases(args.expected_cases)
     records = []
     for tree, arch, suite in read_tsv(args.expected):
-        if (tree, arch) in not_run:
+        if (tree, arch, suite) in not_run:
             rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
                    'skipped': 0, 'xfail': 0, 'cases': [],
-                   'error': f'not run: {not_run[(tree, arch)]}'}
+                   'error': f'not run: {not_run[(tree, arch, suite)]}'}
         else:
             rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, args.source, flavours)
@@ -379,6 +379,65 @@ def cmd_log_check(args):
     return 0
 
 
+TP_TEST = re.compile(r'^#(\d+)\s+(\S+):(OK|FAIL|SKIP)\b')
+TP_SUBTEST = re.compile(r'^#(\d+)/(\d+)\s+([^/\s]+)/(.*):(OK|FAIL|SKIP)\s*$')
+
+
+def test_progs_ktap(lines, tests):
+    """KTAP for the test_progs output in @lines, one case per test of
+    @tests, its subtests nested.  A test or subtest that failed carries
+    the log test_progs printed before its result line; a selected test
+    with no result line is 'not ok' (# no result)."""
+    results, pending = {}, []
+    for line in lines:
+        line = line.rstrip('\n')
+        m = TP_SUBTEST.match(line)
+        if m:
+            sub = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
+            sub['subs'].append((m.group(4), m.group(5), pending if m.group(5) == 'FAIL' else []))
+            pending = []
+            continue
+        m = TP_TEST.match(line)
+        if m:
+            rec = results.setdefault(m.group(2), {'status': None, 'log': [], 'subs': []})
+            rec['status'] = m.group(3)
+            if m.group(3) == 'FAIL':
+                rec['log'] = pending
+            pending = []
+            continue
+        pending.append(line)
+    out = ['KTAP version 1', f'1..{len(tests)}']
+    for i, name in enumerate(tests, 1):
+        rec = results.get(name)
+        if rec is None or rec['status'] is None:
+            out.append(f'not ok {i} {name} # no result (test_progs never reported it)')
+            continue
+        if rec['subs']:
+            out += ['    KTAP version 1', f'    # Subtest: {name}', f"    1..{len(rec['subs'])}"]
+            for j, (sub, status, log) in enumerate(rec['subs'], 1):
+                out += [f'    # {l}' for l in log[-40:]]
+                sub = sub.replace('#', '_')
+                word = 'not ok' if status == 'FAIL' else 'ok'
+                out.append(f"    {word} {j} {sub}{' # SKIP' if status == 'SKIP' else ''}")
+        out += [f'# {l}' for l in rec['log'][-40:]]
+        word = 'not ok' if rec['status'] == 'FAIL' else 'ok'
+        out.append(f"{word} {i} {name}{' # SKIP' if rec['status'] == 'SKIP' else ''}")
+    return out
+
+
+def cmd_test_progs(args):
+    """Turn test_progs' console output into KTAP (kunit.py parse makes the
+    JSON, as for the other suites)."""
+    with open(args.tests, encoding='utf-8') as f:
+        tests = [t.strip() for t in f if t.strip()]
+    with open(args.console, encoding='utf-8', errors='replace') as f:
+        lines = f.readlines()
+    ktap = test_progs_ktap(lines, tests)
+    with open(args.ktap, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(ktap) + '\n')
+    return 0
+
+
 def cmd_mutant_verdict(args):
     """One line: "killed: <cases>", "survived" or "inconclusive: <why>"."""
     expected = []
@@ -432,7 +491,7 @@ def main(argv=None):
     p.add_argument('--expected', required=True,
                    help='TSV of the suites that should have run: tree, arch, suite')
     p.add_argument('--steps', help='TSV of steps: tree, arch, step, seconds, exit')
-    p.add_argument('--not-run', help='TSV of cells that ran no suite: tree, arch, why')
+    p.add_argument('--not-run', help='TSV of suites that could not run: tree, arch, suite, why')
     p.add_argument('--expected-cases', help='configs/expected-cases')
     p.add_argument('--patch', action='append', default=[], help='patch applied (hashed)')
     p.add_argument('--known-failures', help='configs/known-failures.conf')
@@ -448,6 +507,11 @@ def main(argv=None):
     p.add_argument('--json', required=True, help="the suite's kunit.py JSON")
     p.add_argument('--ktap', required=True, help="the suite's KTAP file")
     p.set_defaults(func=cmd_log_check)
+    p = sub.add_parser('test-progs', help="KTAP from test_progs' console output")
+    p.add_argument('--console', required=True)
+    p.add_argument('--tests', required=True, help='the selected test names, one per line')
+    p.add_argument('--ktap', required=True, help='KTAP file to write')
+    p.set_defaults(func=cmd_test_progs)
     p = sub.add_parser('mutant-verdict', help='judge one mutant run')
     p.add_argument('--results', required=True)
     p.add_argument('--arch', required=True)

@@ -379,7 +379,7 @@ class Accounting(unittest.TestCase):
 
     def test_not_run_cell_says_why(self):
         proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
-                                       not_run='t\ta\tbuild failed\n')
+                                       not_run='t\ta\tkunit\tbuild failed\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual(summary['suites'][0]['error'], 'not run: build failed')
 
@@ -542,3 +542,49 @@ class KernelLogCheck(unittest.TestCase):
                      'INFO: task kworker/0:1 blocked for more than 120 seconds.',
                      'BUG: KASAN: slab-use-after-free in baz+0x1/0x2'):
             self.assertEqual(self.check(['ok 1 x', line])['status'], 'FAIL', line)
+
+
+class TestProgsOutput(unittest.TestCase):
+    """test_progs' console output becomes KTAP: every selected test is a
+    case, a test that never reported is 'not ok', a failed subtest carries
+    the log printed before it."""
+
+    CONSOLE = textwrap.dedent('''\
+        # bpf_selftests: test_progs begin
+        #1/1     arena_htab/arena_htab_llvm:OK
+        #1/2     arena_htab/arena_htab_asm:OK
+        #1       arena_htab:OK
+        test_stream_errors:FAIL:stream read unexpected stream read: actual 0 <= expected 0
+        #2/3     stream/stream_errors:FAIL
+        #2       stream:FAIL
+        #3       arena_atomics:SKIP
+        # bpf_selftests: test_progs exit 1
+        ''')
+
+    def convert(self, console, tests):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {n: os.path.join(d, n) for n in ('console', 'tests', 'out.ktap')}
+            with open(paths['console'], 'w', encoding='utf-8') as f:
+                f.write(console)
+            with open(paths['tests'], 'w', encoding='utf-8') as f:
+                f.write('\n'.join(tests) + '\n')
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'test-progs',
+                        '--console', paths['console'], '--tests', paths['tests'],
+                        '--ktap', paths['out.ktap']])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(paths['out.ktap'], encoding='utf-8') as f:
+                return f.read().splitlines()
+
+    def test_results_and_missing_test(self):
+        ktap = self.convert(self.CONSOLE, ['arena_htab', 'stream', 'arena_atomics', 'arena_list'])
+        self.assertIn('1..4', ktap)
+        self.assertIn('ok 1 arena_htab', ktap)
+        self.assertIn('    ok 2 arena_htab_asm', ktap)
+        self.assertIn('not ok 2 stream', ktap)
+        self.assertIn('ok 3 arena_atomics # SKIP', ktap)
+        self.assertTrue(any(l.startswith('not ok 4 arena_list # no result') for l in ktap), ktap)
+
+    def test_failed_subtest_carries_its_log(self):
+        ktap = self.convert(self.CONSOLE, ['stream'])
+        i = ktap.index('    not ok 1 stream_errors')
+        self.assertIn('stream read unexpected', ktap[i - 1])

@@ -8,7 +8,10 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 
 /*
  * The kfuncs below access arena memory through these out-of-line helpers,
@@ -61,12 +64,89 @@ __bpf_kfunc void bpf_kfault_write_leaf(void *p__arena, u64 off, u64 val)
 	WRITE_ONCE(*(u64 *)(p__arena + off), val);
 }
 
+/*
+ * Pins: references this module takes on arena pages so that a test can see,
+ * exactly, whether destroying the arena dropped the arena's own references
+ * (a page count back to our one pin) or leaked them.  While pinned, a page
+ * cannot be freed and reused, so the answer does not depend on what else
+ * the system allocates.
+ */
+#define KFAULT_MAX_PINS	256
+static struct page *kfault_pins[KFAULT_MAX_PINS];
+static int kfault_nr_pins;
+static DEFINE_SPINLOCK(kfault_pin_lock);
+
+/**
+ * bpf_kfault_pin - take a reference on the arena page at an arena pointer
+ * @p__arena: arena pointer, rebased to the kernel mapping by the JIT; its
+ *	page must be allocated
+ *
+ * Return: 0, -ENOENT when nothing is mapped there, -ENOSPC when full.
+ */
+__bpf_kfunc int bpf_kfault_pin(void *p__arena)
+{
+	struct page *page = vmalloc_to_page(p__arena);
+	int ret = -ENOSPC;
+
+	if (!page)
+		return -ENOENT;
+	spin_lock(&kfault_pin_lock);
+	if (kfault_nr_pins < KFAULT_MAX_PINS) {
+		get_page(page);
+		kfault_pins[kfault_nr_pins++] = page;
+		ret = 0;
+	}
+	spin_unlock(&kfault_pin_lock);
+	return ret;
+}
+
+/**
+ * bpf_kfault_pins_shared - count pinned pages that others still reference
+ *
+ * Return: how many pinned pages have a reference count above our one pin.
+ */
+__bpf_kfunc int bpf_kfault_pins_shared(void)
+{
+	int i, shared = 0;
+
+	spin_lock(&kfault_pin_lock);
+	for (i = 0; i < kfault_nr_pins; i++)
+		shared += page_ref_count(kfault_pins[i]) > 1;
+	spin_unlock(&kfault_pin_lock);
+	return shared;
+}
+
+static int kfault_unpin(void)
+{
+	int n;
+
+	spin_lock(&kfault_pin_lock);
+	n = kfault_nr_pins;
+	while (kfault_nr_pins)
+		put_page(kfault_pins[--kfault_nr_pins]);
+	spin_unlock(&kfault_pin_lock);
+	return n;
+}
+
+/**
+ * bpf_kfault_unpin_all - drop every pin taken by bpf_kfault_pin()
+ *
+ * Return: the number of pins dropped.
+ */
+__bpf_kfunc int bpf_kfault_unpin_all(void)
+{
+	return kfault_unpin();
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(arena_kfault_kfunc_ids)
 BTF_ID_FLAGS(func, bpf_kfault_read)
 BTF_ID_FLAGS(func, bpf_kfault_write)
 BTF_ID_FLAGS(func, bpf_kfault_write_leaf)
+BTF_ID_FLAGS(func, bpf_kfault_pin)
+BTF_ID_FLAGS(func, bpf_kfault_pins_shared)
+BTF_ID_FLAGS(func, bpf_kfault_unpin_all)
 BTF_KFUNCS_END(arena_kfault_kfunc_ids)
 
 static const struct btf_kfunc_id_set arena_kfault_kfunc_set = {
@@ -80,6 +160,12 @@ static int __init arena_kfault_kmod_init(void)
 					 &arena_kfault_kfunc_set);
 }
 module_init(arena_kfault_kmod_init);
+
+static void __exit arena_kfault_kmod_exit(void)
+{
+	kfault_unpin();
+}
+module_exit(arena_kfault_kmod_exit);
 
 MODULE_DESCRIPTION("BPF arena kernel-fault recovery selftest kfuncs");
 MODULE_LICENSE("GPL");

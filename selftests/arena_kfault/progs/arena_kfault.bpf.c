@@ -21,6 +21,9 @@ struct {
 __u64 bpf_kfault_read(void *p__arena, __u64 off) __ksym;
 void bpf_kfault_write(void *p__arena, __u64 off, __u64 val) __ksym;
 void bpf_kfault_write_leaf(void *p__arena, __u64 off, __u64 val) __ksym;
+int bpf_kfault_pin(void *p__arena) __ksym;
+int bpf_kfault_pins_shared(void) __ksym;
+int bpf_kfault_unpin_all(void) __ksym;
 void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt,
 				    int node_id, __u64 flags) __ksym __weak;
 void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
@@ -73,6 +76,28 @@ SEC("syscall")
 int free_pages(struct kfault_args *args)
 {
 	bpf_arena_free_pages(&arena, (void __arena *)args->target, args->page_cnt);
+	return 0;
+}
+
+SEC("syscall")
+int pin_page(struct kfault_args *args)
+{
+	arena_user_base();
+	args->result = bpf_kfault_pin((void *)args->target);
+	return 0;
+}
+
+SEC("syscall")
+int pins_shared(struct kfault_args *args)
+{
+	args->result = bpf_kfault_pins_shared();
+	return 0;
+}
+
+SEC("syscall")
+int unpin_all(struct kfault_args *args)
+{
+	args->result = bpf_kfault_unpin_all();
 	return 0;
 }
 

@@ -1,0 +1,35 @@
+#!/bin/bash
+# run-bpf-selftests.sh TREE ARCH: boot the TREE/ARCH kernel of the
+# bpf-selftests flavour with the initramfs of scripts/build-bpf-selftests.sh,
+# turn test_progs' output into KTAP (one case per selected test, subtests
+# nested) and JSON, and add kernel_log_clean from the console.
+# Writes build/results/TREE-ARCH-bpf_selftests.{json,ktap} and
+# build/logs/TREE-ARCH-bpf_selftests.console.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+case " ${FLAVOURS:-} " in *" bpf-selftests "*) ;; *) FLAVOURS="${FLAVOURS:-} bpf-selftests" ;; esac
+tree_arch_args "$@"
+img=$out/bpf-selftests.cpio.gz
+name=$tree-$ARCH_NAME-bpf_selftests
+[ -f "$img" ] || die "no initramfs at $img (run: scripts/build-bpf-selftests.sh $tree $ARCH_NAME)"
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name.console"
+
+cd "$src"
+boot_rc=0
+in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
+	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
+	--initrd="$img" --timeout="${BOOT_TIMEOUT:-1200}" \
+	--append="quiet bpf_timeout=${BPF_TIMEOUT:-900}" \
+	--console="$LOGS/$name.console" || boot_rc=$?
+python3 "$REPO/scripts/results.py" test-progs --console "$LOGS/$name.console" \
+	--tests "$out/bpfsel/tests.txt" --ktap "$RESULTS/$name.ktap"
+in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" \
+	"$RESULTS/$name.ktap" >/dev/null || true
+[ -s "$RESULTS/$name.json" ] || die "kunit.py parse left no results"
+python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
+	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+grep -q "^# bpf_selftests: test_progs exit" "$LOGS/$name.console" ||
+	die "test_progs never finished (boot exit $boot_rc), console: $LOGS/$name.console"
+[ "$boot_rc" = 0 ] || die "bpf_selftests boot failed (exit $boot_rc), console: $LOGS/$name.console"
