@@ -59,24 +59,31 @@ static struct bpf_arena *test_arena_create(struct kunit *test, u32 pages)
 	return container_of(map, struct bpf_arena, map);
 }
 
+static void test_arena_free_action(void *arena)
+{
+	arena_map_free(&((struct bpf_arena *)arena)->map);
+}
+
+/*
+ * The test arena is freed by a KUnit action, so that it goes after the
+ * programs made for it (actions run last-registered first), also when a
+ * case stops at a failed assertion.
+ */
 static int arena_kfault_test_init(struct kunit *test)
 {
 	struct arena_kfault_ctx *ctx;
+	int err;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	if (!ctx)
+		return -ENOMEM;
 	ctx->arena = test_arena_create(test, TEST_ARENA_PAGES);
+	err = kunit_add_action_or_reset(test, test_arena_free_action, ctx->arena);
+	if (err)
+		return err;
 	ctx->kbase = bpf_arena_get_kern_vm_start(ctx->arena);
 	test->priv = ctx;
 	return 0;
-}
-
-static void arena_kfault_test_exit(struct kunit *test)
-{
-	struct arena_kfault_ctx *ctx = test->priv;
-
-	if (ctx && ctx->arena)
-		arena_map_free(&ctx->arena->map);
 }
 
 /* ---- page-table helpers (they never allocate page tables) ---- */
@@ -357,10 +364,12 @@ static void clear_cb_atomic_against_installer(struct kunit *test)
 	struct page *scratch = ctx->arena->scratch_page;
 	int scratch_refs = page_ref_count(scratch);
 	struct task_struct *t[2];
+	unsigned int cpu[2];
 	struct race_ctx *rc;
 
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
+	cpu[0] = cpumask_first(cpu_online_mask);
+	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
+	KUNIT_ASSERT_LT_MSG(test, cpu[1], nr_cpu_ids, "needs two online CPUs");
 
 	rc = kunit_kzalloc(test, sizeof(*rc), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, rc);
@@ -373,9 +382,9 @@ static void clear_cb_atomic_against_installer(struct kunit *test)
 	init_completion(&rc->done[0]);
 	init_completion(&rc->done[1]);
 
-	t[0] = kthread_create_on_cpu(race_installer, rc, 0, "kfault_inst/%u");
+	t[0] = kthread_create_on_cpu(race_installer, rc, cpu[0], "kfault_inst/%u");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t[0]));
-	t[1] = kthread_create_on_cpu(race_clearer, rc, 1, "kfault_clr/%u");
+	t[1] = kthread_create_on_cpu(race_clearer, rc, cpu[1], "kfault_clr/%u");
 	if (IS_ERR(t[1])) {
 		kthread_stop(t[0]);
 		KUNIT_FAIL(test, "cannot create clearer thread");
@@ -432,11 +441,6 @@ static void existing_cb_frees_real_only(struct kunit *test)
 }
 
 /*
- * Destroying an arena frees every real page it maps, in the arena and in the
- * upper half-guard, and the scratch page exactly once, however many slots
- * map it.
- */
-/*
  * The scratch page is what a faulting kfunc reads, and what user space and
  * BPF see through it: it must start zeroed, or it leaks kernel memory.  A
  * fresh guest's free pages are mostly zero already, so first put dirty pages
@@ -474,6 +478,11 @@ static void scratch_page_is_zeroed(struct kunit *test)
 	arena_map_free(&arena->map);
 }
 
+/*
+ * Destroying an arena frees every real page it maps, in the arena and in the
+ * upper half-guard, and the scratch page exactly once, however many slots
+ * map it.
+ */
 static void teardown_frees_scratch_once(struct kunit *test)
 {
 	struct bpf_arena *arena = test_arena_create(test, TEST_ARENA_PAGES);
@@ -541,7 +550,19 @@ static noinline u64 kfault_test_leaf_write(u64 addr, u64 val, u64 r3, u64 r4, u6
 	return 0;
 }
 
-/* JIT @insns with @arena as the program's arena. */
+static void test_prog_destroy(void *prog)
+{
+	struct bpf_prog *fp = prog;
+
+	bpf_prog_kallsyms_del(fp);
+	bpf_prog_free(fp);
+}
+
+/*
+ * JIT @insns with @arena as the program's arena.  The program is destroyed
+ * when the case ends, however it ends: a failed assertion must not leave a
+ * JITed program in kallsyms.
+ */
 static struct bpf_prog *test_prog_jit(struct kunit *test, struct bpf_arena *arena,
 				      const struct bpf_insn *insns, u32 len)
 {
@@ -559,6 +580,7 @@ static struct bpf_prog *test_prog_jit(struct kunit *test, struct bpf_arena *aren
 	KUNIT_ASSERT_TRUE_MSG(test, fp->jited, "program not JITed");
 	/* bpf_prog_find_from_stack() looks programs up by address. */
 	bpf_prog_kallsyms_add(fp);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_prog_destroy, fp));
 	return fp;
 }
 
@@ -584,12 +606,6 @@ static struct bpf_prog *test_prog_create_leaf(struct kunit *test, struct bpf_are
 	};
 
 	return test_prog_jit(test, arena, insns, ARRAY_SIZE(insns));
-}
-
-static void test_prog_destroy(struct bpf_prog *fp)
-{
-	bpf_prog_kallsyms_del(fp);
-	bpf_prog_free(fp);
 }
 
 static void test_prog_call(struct bpf_prog *fp, struct kfault_call *c)
@@ -672,12 +688,7 @@ static const struct range_case range_cases[] = {
 	{ "far_away",			8 * (long)SZ_1G,		false },
 };
 
-static void range_case_desc(const struct range_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(range, range_cases, range_case_desc);
+KUNIT_ARRAY_PARAM_DESC(range, range_cases, name);
 
 /*
  * The handler's range check at each boundary.  In range: returns true, the
@@ -705,7 +716,6 @@ static void handler_range_boundaries(struct kunit *test)
 					"handler changed a PTE outside the recovery range");
 		KUNIT_EXPECT_STREQ(test, test_read_stderr(test, fp), "");
 	}
-	test_prog_destroy(fp);
 }
 
 static void handler_ignores_prog_without_arena(struct kunit *test)
@@ -717,7 +727,6 @@ static void handler_ignores_prog_without_arena(struct kunit *test)
 	test_prog_call(fp, &c);
 	KUNIT_EXPECT_FALSE_MSG(test, c.handled, "recovered for a program without an arena");
 	KUNIT_EXPECT_NULL(test, test_mapped_page(ctx->kbase));
-	test_prog_destroy(fp);
 }
 
 static void handler_ignores_no_prog_on_stack(struct kunit *test)
@@ -728,59 +737,56 @@ static void handler_ignores_no_prog_on_stack(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, test_mapped_page(ctx->kbase));
 }
 
-/* A real store from kernel text to an unallocated page: recovered, reported. */
+/*
+ * A real access from kernel text at @offset from kbase, an unallocated
+ * page: the fault installs the scratch page, the access completes through
+ * it (a store lands in it, a load reads what it holds) and the program's
+ * stream reports it.  @leaf: make the access from a leaf function, which
+ * on arm64 has no frame record, so only the saved LR names the program.
+ */
+static void expect_real_fault_recovers(struct kunit *test, unsigned long offset,
+				       bool write, bool leaf)
+{
+	const u64 val = write ? 0xfeedfacecafebeefULL : 0x5c7a7c4ULL;
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + offset;
+	u64 *scratch = page_address(ctx->arena->scratch_page);
+	u64 *slot = scratch + offset_in_page(addr) / sizeof(u64);
+	struct kfault_call c = {
+		.op = write ? KFAULT_WRITE : KFAULT_READ,
+		.addr = addr,
+		.val = write ? val : 0,
+	};
+	struct bpf_prog *fp;
+
+	KUNIT_ASSERT_TRUE(test, write || !leaf);	/* the leaf only stores */
+	fp = leaf ? test_prog_create_leaf(test, ctx->arena) : test_prog_create(test, ctx->arena);
+	if (!write)
+		WRITE_ONCE(*slot, val);
+	test_prog_fault(test, ctx->arena, fp, &c);
+	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
+	if (write)
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(*slot), val,
+				    "the store did not land in the scratch page");
+	else
+		KUNIT_EXPECT_EQ_MSG(test, c.val, val, "the load did not read the scratch page");
+	expect_report(test, fp, ctx->kbase, addr, write ? "WRITE" : "READ");
+}
+
 static void real_fault_write_recovers(struct kunit *test)
 {
-	struct arena_kfault_ctx *ctx = test->priv;
-	unsigned long addr = ctx->kbase + 5 * PAGE_SIZE + 64;
-	struct kfault_call c = { .op = KFAULT_WRITE, .addr = addr, .val = 0xfeedfacecafebeefULL };
-	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
-	u64 *scratch = page_address(ctx->arena->scratch_page);
-
-	test_prog_fault(test, ctx->arena, fp, &c);
-	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
-	KUNIT_EXPECT_EQ_MSG(test, scratch[64 / 8], 0xfeedfacecafebeefULL,
-			    "the store did not land in the scratch page");
-	expect_report(test, fp, ctx->kbase, addr, "WRITE");
-	test_prog_destroy(fp);
+	expect_real_fault_recovers(test, 5 * PAGE_SIZE + 64, true, false);
 }
 
-/*
- * The same store from a leaf function: the program must still be found on
- * the stack although the faulting function has no frame of its own.
- */
 static void real_fault_in_leaf_function_recovers(struct kunit *test)
 {
-	struct arena_kfault_ctx *ctx = test->priv;
-	unsigned long addr = ctx->kbase + 9 * PAGE_SIZE + 8;
-	struct kfault_call c = { .addr = addr, .val = 0x1eaf1eaf1eaf1eafULL };
-	struct bpf_prog *fp = test_prog_create_leaf(test, ctx->arena);
-	u64 *scratch = page_address(ctx->arena->scratch_page);
-
-	test_prog_fault(test, ctx->arena, fp, &c);
-	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
-	KUNIT_EXPECT_EQ_MSG(test, scratch[1], 0x1eaf1eaf1eaf1eafULL,
-			    "the store did not land in the scratch page");
-	expect_report(test, fp, ctx->kbase, addr, "WRITE");
-	test_prog_destroy(fp);
+	expect_real_fault_recovers(test, 9 * PAGE_SIZE + 8, true, true);
 }
 
-/* A real load from an unallocated page of the upper half-guard. */
+/* In the upper half-guard, its last u64. */
 static void real_fault_read_upper_guard_recovers(struct kunit *test)
 {
-	struct arena_kfault_ctx *ctx = test->priv;
-	unsigned long addr = ctx->kbase + SZ_4G + GUARD_SZ / 2 - 8;
-	struct kfault_call c = { .op = KFAULT_READ, .addr = addr, .val = 1 };
-	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
-	u64 *scratch = page_address(ctx->arena->scratch_page);
-
-	scratch[(PAGE_SIZE - 8) / 8] = 0x5c7a7c4;
-	test_prog_fault(test, ctx->arena, fp, &c);
-	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
-	KUNIT_EXPECT_EQ_MSG(test, c.val, 0x5c7a7c4ULL,
-			    "the load did not read the scratch page");
-	expect_report(test, fp, ctx->kbase, addr, "READ");
-	test_prog_destroy(fp);
+	expect_real_fault_recovers(test, SZ_4G + GUARD_SZ / 2 - 8, false, false);
 }
 
 /* ---- install semantics ---- */
@@ -800,7 +806,6 @@ static void handler_keeps_populated_pte(struct kunit *test)
 				"handler replaced a populated PTE");
 	test_set_pte(test, ctx->kbase, NULL);
 	__free_page(real);
-	test_prog_destroy(fp);
 }
 
 /* bpf_arena_alloc_pages() over a scratched slot maps a fresh zeroed page. */
@@ -841,7 +846,6 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, val, 0ULL,
 			    "the kernel still sees the scratch page (read %#llx) after the allocation",
 			    val);
-	test_prog_destroy(fp);
 }
 
 /*
@@ -891,7 +895,6 @@ static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
 	else
 		KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
 				    "this CPU still sees the scratch page (read %#llx)", after);
-	test_prog_destroy(fp);
 }
 
 /*
@@ -949,18 +952,21 @@ static unsigned int other_online_cpu(unsigned int cpu)
 	return nr_cpu_ids;
 }
 
-static const bool alloc_sleepable_params[] = { true, false };
+struct alloc_context {
+	const char *name;
+	bool sleepable;
+};
 
-static void alloc_sleepable_desc(const bool *sleepable, char *desc)
-{
-	strscpy(desc, *sleepable ? "sleepable" : "non_sleepable", KUNIT_PARAM_DESC_SIZE);
-}
+static const struct alloc_context alloc_contexts[] = {
+	{ "sleepable",		true },
+	{ "non_sleepable",	false },
+};
 
-KUNIT_ARRAY_PARAM(alloc_sleepable, alloc_sleepable_params, alloc_sleepable_desc);
+KUNIT_ARRAY_PARAM_DESC(alloc_context, alloc_contexts, name);
 
 static void alloc_over_scratch_other_cpu_sees_page(struct kunit *test)
 {
-	const bool sleepable = *(const bool *)test->param_value;
+	const bool sleepable = ((const struct alloc_context *)test->param_value)->sleepable;
 	struct arena_kfault_ctx *ctx = test->priv;
 	unsigned long kaddr = ctx->kbase + 7 * PAGE_SIZE;
 	struct kfault_call c = { .op = KFAULT_WRITE, .addr = kaddr, .val = 0x5c7a7c4 };
@@ -1020,7 +1026,6 @@ static void alloc_over_scratch_other_cpu_sees_page(struct kunit *test)
 				    "CPU %u still reads %#llx (the scratch page) through the allocated address: its TLB was not flushed",
 				    cpu, o.after);
 	}
-	test_prog_destroy(fp);
 }
 
 static struct kunit_case arena_kfault_test_cases[] = {
@@ -1041,14 +1046,13 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(handler_keeps_populated_pte),
 	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),
 	KUNIT_CASE(alloc_over_scratch_nonsleepable_same_cpu),
-	KUNIT_CASE_PARAM(alloc_over_scratch_other_cpu_sees_page, alloc_sleepable_gen_params),
+	KUNIT_CASE_PARAM(alloc_over_scratch_other_cpu_sees_page, alloc_context_gen_params),
 	{}
 };
 
 static struct kunit_suite arena_kfault_test_suite = {
 	.name = "bpf_arena_kfault",
 	.init = arena_kfault_test_init,
-	.exit = arena_kfault_test_exit,
 	.test_cases = arena_kfault_test_cases,
 };
 kunit_test_suite(arena_kfault_test_suite);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # build-kernel.sh TREE ARCH: configure and build the kernel of TREE for ARCH
 # with kunit.py, out of tree, inside the toolchain root.  The kunitconfig is
-# configs/kunit/*.kunitconfig plus configs/kunit/<arch>.config when present
+# configs/kunit/*.kunitconfig plus selftests/arena_kfault/config (the
+# kselftests' needs) plus configs/kunit/<arch>.config when present
 # plus the fragments named in $FLAVOURS (configs/flavours/<name>.config).
 # A flavour may also take options from the tree under test:
 #   #tree-config PATH      merge the tree's PATH (a config fragment) ...
@@ -17,7 +18,8 @@ args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
 # KUNITCONFIGS replaces configs/kunit/*.kunitconfig (prove-base-oopses.sh).
 files=()
-for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/configs/kunit/$ARCH_NAME.config"; do
+for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig "$REPO/selftests/arena_kfault/config"} \
+	"$REPO/configs/kunit/$ARCH_NAME.config"; do
 	[ -f "$f" ] && files+=("$f")
 done
 for fl in ${FLAVOURS:-}; do

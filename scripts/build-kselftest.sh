@@ -14,6 +14,7 @@ make_args=(-C "$src" O="$out" ARCH="$ARCH_KARCH" -j"${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && make_args+=(CROSS_COMPILE="$ARCH_CROSS")
 
 cd "$src"
+rm -rf "$out/kselftest_install"	# nothing left over from another version
 in_root make -s "${make_args[@]}" headers
 in_root make "${make_args[@]}" TARGETS=arena_kfault STATIC=1 \
 	KSFT_INSTALL_PATH="$out/kselftest_install" kselftest-install

@@ -7,6 +7,9 @@
 #             kernel-patches/series/
 #   fixes:    kernel-patches/fixes/ (the source must have the feature)
 #   all:      kernel-patches/test/, then kunit/ and selftests/ copied in.
+# upstream and series also get the fixes' regression tests (the patches
+# of kernel-patches/fixes/ that only touch tools/testing/selftests/): they
+# must fail on upstream, which shows the bugs, and pass on the series.
 # A worktree whose patch stack is unchanged is left alone, so that make only
 # rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
 # on top, uncommitted, for scripts/run-mutants.sh.
@@ -49,6 +52,18 @@ patches() {
 	for d in $dirs; do
 		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
 			grep -v '/0000-cover-letter.patch$' || true
+	done
+	case $tree in
+	upstream|series) fixes_tests ;;
+	esac
+}
+
+# The patches of kernel-patches/fixes/ that touch only selftests.
+fixes_tests() {
+	local p
+	for p in "$PATCH_DIR"/fixes/[0-9]*.patch; do
+		[ -f "$p" ] && [ "${p##*/}" != 0000-cover-letter.patch ] || continue
+		grep '^diff --git ' "$p" | grep -qv ' a/tools/testing/selftests/' || echo "$p"
 	done
 }
 

@@ -381,6 +381,7 @@ def cmd_log_check(args):
 
 TP_TEST = re.compile(r'^#(\d+)\s+(\S+):(OK|FAIL|SKIP)\b')
 TP_SUBTEST = re.compile(r'^#(\d+)/(\d+)\s+([^/\s]+)/(.*):(OK|FAIL|SKIP)\s*$')
+TP_EXIT = re.compile(r'^# bpf_selftests: (\S+) exit (\d+)')
 
 
 def test_progs_ktap(lines, tests):
@@ -388,9 +389,16 @@ def test_progs_ktap(lines, tests):
     @tests, its subtests nested.  A test or subtest that failed carries
     the log test_progs printed before its result line; a selected test
     with no result line is 'not ok' (# no result)."""
-    results, pending = {}, []
+    results, pending, exits = {}, [], {}
     for line in lines:
         line = line.rstrip('\n')
+        m = TP_EXIT.match(line)
+        if m:
+            exits[m.group(1)] = (m.group(2), pending[-20:])
+            pending = []
+            continue
+        if line.startswith('# bpf_selftests:'):
+            continue
         m = TP_SUBTEST.match(line)
         if m:
             sub = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
@@ -410,8 +418,16 @@ def test_progs_ktap(lines, tests):
     for i, name in enumerate(tests, 1):
         rec = results.get(name)
         if rec is None or rec['status'] is None:
-            out.append(f'not ok {i} {name} # no result (test_progs never reported it)')
+            code, tail = exits.get(name, ('?', []))
+            out += [f'# {l}' for l in tail]
+            out.append(f'not ok {i} {name} # no result (test_progs never reported it, exit {code})')
             continue
+        # A test that failed outside its subtests gets a case for that:
+        # kunit.py's JSON keeps no status for a test with subtests.
+        if rec['subs'] and rec['status'] == 'FAIL' and \
+                not any(st == 'FAIL' for _, st, _ in rec['subs']):
+            rec['subs'].append(('whole_test', 'FAIL', rec['log']))
+            rec['log'] = []
         if rec['subs']:
             out += ['    KTAP version 1', f'    # Subtest: {name}', f"    1..{len(rec['subs'])}"]
             for j, (sub, status, log) in enumerate(rec['subs'], 1):

@@ -21,7 +21,7 @@ boot_rc=0
 in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
 	--initrd="$img" --timeout="${BOOT_TIMEOUT:-1200}" \
-	--append="quiet bpf_timeout=${BPF_TIMEOUT:-900}" \
+	--append="quiet bpf_timeout=${BPF_TIMEOUT:-300}" \
 	--console="$LOGS/$name.console" || boot_rc=$?
 python3 "$REPO/scripts/results.py" test-progs --console "$LOGS/$name.console" \
 	--tests "$out/bpfsel/tests.txt" --ktap "$RESULTS/$name.ktap"
@@ -30,6 +30,6 @@ in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" 
 [ -s "$RESULTS/$name.json" ] || die "kunit.py parse left no results"
 python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
 	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
-grep -q "^# bpf_selftests: test_progs exit" "$LOGS/$name.console" ||
-	die "test_progs never finished (boot exit $boot_rc), console: $LOGS/$name.console"
+grep -q "^# bpf_selftests: done" "$LOGS/$name.console" ||
+	die "the tests never finished (boot exit $boot_rc), console: $LOGS/$name.console"
 [ "$boot_rc" = 0 ] || die "bpf_selftests boot failed (exit $boot_rc), console: $LOGS/$name.console"

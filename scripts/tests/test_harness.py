@@ -158,7 +158,7 @@ class ResultParsing(unittest.TestCase):
         rec = summary['suites'][0]
         self.assertEqual((rec['passed'], rec['failed'], rec['skipped']), (2, 1, 0))
         names = {c['name']: c['status'] for c in rec['cases']}
-        self.assertEqual(names.get('arena_kfault:run_arena_kfault.sh/arena.two'), 'FAIL')
+        self.assertEqual(names.get('arena_kfault:arena_kfault_test/arena.two'), 'FAIL')
         self.assertEqual(names.get('kernel_log_clean'), 'PASS')
 
     def test_case_matrix(self):
@@ -389,13 +389,41 @@ class Accounting(unittest.TestCase):
                       if line.strip() and not line.startswith('#')}
         with open(os.path.join(REPO, 'kunit', 'arena_kfault_test.c'), encoding='utf-8') as f:
             kunit = set(re.findall(r'KUNIT_CASE\w*\((\w+)', f.read()))
-        with open(os.path.join(REPO, 'selftests', 'arena_kfault', 'arena_kfault_test.c'),
-                  encoding='utf-8') as f:
-            ksft = {'arena.' + n for n in re.findall(r'^TEST_F\w*\(arena, (\w+)', f.read(), re.M)}
+        ksft = set()
+        sdir = os.path.join(REPO, 'selftests', 'arena_kfault')
+        for name in os.listdir(sdir):
+            if not name.endswith('_test.c'):
+                continue
+            with open(os.path.join(sdir, name), encoding='utf-8') as f:
+                text = f.read()
+            # fixture.test, or fixture.variant.test for each variant
+            for fixture, test in re.findall(r'^TEST_F\w*\((\w+), (\w+)', text, re.M):
+                variants = re.findall(r'^FIXTURE_VARIANT_ADD\(%s, (\w+)\)' % fixture, text, re.M)
+                ksft |= {'.'.join([fixture] + ([v] if v else []) + [test])
+                         for v in variants or ['']}
         self.assertEqual({c.split('/')[0] for s, c in listed if s == 'kunit'},
                          kunit | {'kernel_log_clean'})
         self.assertEqual({c for s, c in listed if s == 'kselftest'},
                          ksft | {'kernel_log_clean', 'kmemleak_clean'})
+
+
+class OneConfigList(unittest.TestCase):
+    """Each kernel option is set in one place: the kselftests' config or
+    the kunitconfig, which build-kernel.sh merges."""
+
+    @staticmethod
+    def options(path):
+        with open(path, encoding='utf-8') as f:
+            return {m.group(1) for m in (re.match(r'(?:# )?(CONFIG_\w+)', l) for l in f) if m}
+
+    def test_no_option_in_both(self):
+        kunit = self.options(os.path.join(REPO, 'configs', 'kunit', 'arena_kfault.kunitconfig'))
+        ksft = self.options(os.path.join(REPO, 'selftests', 'arena_kfault', 'config'))
+        self.assertEqual(kunit & ksft, set())
+
+    def test_build_merges_the_kselftest_config(self):
+        with open(os.path.join(REPO, 'scripts', 'build-kernel.sh'), encoding='utf-8') as f:
+            self.assertIn('selftests/arena_kfault/config', f.read())
 
 
 class NoGreenFromFailure(unittest.TestCase):
@@ -583,6 +611,16 @@ class TestProgsOutput(unittest.TestCase):
         self.assertIn('not ok 2 stream', ktap)
         self.assertIn('ok 3 arena_atomics # SKIP', ktap)
         self.assertTrue(any(l.startswith('not ok 4 arena_list # no result') for l in ktap), ktap)
+
+    def test_failure_outside_subtests_is_a_case(self):
+        console = textwrap.dedent('''\
+            #1/1     arena_list/arena_list_1:OK
+            test_arena_list:FAIL:skel unexpected error: -22
+            #1       arena_list:FAIL
+            ''')
+        ktap = self.convert(console, ['arena_list'])
+        self.assertIn('    not ok 2 whole_test', ktap)
+        self.assertIn('not ok 1 arena_list', ktap)
 
     def test_failed_subtest_carries_its_log(self):
         ktap = self.convert(self.CONSOLE, ['stream'])

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the arena_kfault selftests (arena_kfault_util.c). */
+#ifndef ARENA_KFAULT_UTIL_H
+#define ARENA_KFAULT_UTIL_H
+
+#include <stddef.h>
+#include <bpf/libbpf.h>
+
+#include "arena_kfault.h"
+#include "arena_kfault.skel.h"
+
+#define STREAM_BUF_SZ	65536
+#define ARENA_SPAN	(1ULL << 32)
+
+int load_test_module(void);
+
+/* Run @prog with @args as its context; returns its return value or -errno. */
+int run(struct bpf_program *prog, struct kfault_args *args);
+/* Drain @prog's stderr stream into a malloc()ed NUL-terminated string. */
+char *read_stderr(struct bpf_program *prog);
+/* How many times @needle occurs in @haystack. */
+int count(const char *haystack, const char *needle);
+/* How many times @log reports a @kind ("READ"/"WRITE") access at @page. */
+int reports(const char *log, const char *kind, unsigned long page);
+
+/* splat-patterns, installed next to the binary: 0, or -1 when missing. */
+int load_splat_patterns(void);
+/* New records of /dev/kmsg @fd that match a splat pattern; @first: the first. */
+int kmsg_bad_lines(int fd, char *first, size_t len);
+
+/* The test module's kfuncs and bpf_arena_{alloc,free}_pages(), through BPF. */
+int kwrite(struct arena_kfault *skel, unsigned long target, unsigned long off, __u64 val);
+int kread(struct arena_kfault *skel, unsigned long target, unsigned long off, __u64 *val);
+unsigned long alloc_at(struct arena_kfault *skel, unsigned long target, __u32 n);
+int free_at(struct arena_kfault *skel, unsigned long target, __u32 n);
+
+/* Read @addr from user space: the signal the read raised, or 0. */
+int user_read_signal(unsigned long addr);
+/* A /proc/meminfo field, in kB; -1 if missing. */
+long meminfo_kb(const char *field);
+
+#endif
