@@ -19,9 +19,9 @@ usage: run_tests.sh [options]
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
-  --only SUITES    comma-separated, from: kunit kselftest bpf_selftests;
-                   repeatable (default: all three; bpf_selftests boots a
-                   kernel of its own, the bpf-selftests flavour)
+  --only SUITES    comma-separated, from: kunit kselftest must_oops
+                   bpf_selftests; repeatable (default: all; bpf_selftests
+                   boots a kernel of its own, the bpf-selftests flavour)
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
   --self-test      also run the harness's own checks (scripts/tests/)
@@ -86,7 +86,7 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-all_suites="kunit kselftest bpf_selftests"
+all_suites="kunit kselftest must_oops bpf_selftests"
 only=$(echo $only | tr ',' ' ')
 for s in $only; do
 	case " $all_suites " in
@@ -169,7 +169,7 @@ for tree in $trees; do
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		case " $suites " in *" kunit "*|*" kselftest "*)
+		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*)
 			if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 				failed=1
 				for s in $suites; do
@@ -180,11 +180,21 @@ for tree in $trees; do
 				case " $suites " in *" kunit "*)
 					step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
 				esac
-				case " $suites " in *" kselftest "*)
-					step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
-					step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch" &&
-					step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
+				# The kselftests' initramfs also carries the must-oops trigger.
+				case " $suites " in *" kselftest "*|*" must_oops "*)
+					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
+					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
+						case " $suites " in *" kselftest "*)
+							step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
+								failed=1
+						esac
+						case " $suites " in *" must_oops "*)
+							step must_oops "$tree" "$arch" "$REPO/scripts/run-must-oops.sh" "$tree" "$arch" ||
+								failed=1
+						esac
+					else
 						failed=1
+					fi
 				esac
 			fi
 		esac

@@ -18,7 +18,7 @@ args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
 # KUNITCONFIGS replaces configs/kunit/*.kunitconfig (prove-base-oopses.sh).
 files=()
-for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig "$REPO/selftests/arena_kfault/config"} \
+for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/selftests/arena_kfault/config" \
 	"$REPO/configs/kunit/$ARCH_NAME.config"; do
 	[ -f "$f" ] && files+=("$f")
 done

@@ -8,6 +8,8 @@
 # Then ends the VM (reboot -f;
 # QEMU has -no-reboot).  Parameters (kernel command line):
 #   ksft_timeout=SECONDS   per test program (default 300)
+#   must_oops=CASE         instead of the tests, run arena_oops_trigger CASE
+#                          (scripts/run-must-oops.sh: a boot that must oops)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -19,10 +21,17 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300
+timeout=300 must_oops=
 for p in $(cat /proc/cmdline); do
-	case $p in ksft_timeout=*) timeout=${p#ksft_timeout=} ;; esac
+	case $p in
+	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
+	must_oops=*) must_oops=${p#must_oops=} ;;
+	esac
 done
+if [ -n "$must_oops" ]; then
+	/kselftest/arena_kfault/arena_oops_trigger "$must_oops"
+	reboot -f
+fi
 
 cd /kselftest || exec reboot -f
 n=$(grep -c : kselftest-list.txt)

@@ -405,6 +405,9 @@ class Accounting(unittest.TestCase):
                          kunit | {'kernel_log_clean'})
         self.assertEqual({c for s, c in listed if s == 'kselftest'},
                          ksft | {'kernel_log_clean', 'kmemleak_clean'})
+        with open(os.path.join(sdir, 'must-oops.list'), encoding='utf-8') as f:
+            oops = {l.split()[0] for l in f if l.strip() and not l.startswith('#')}
+        self.assertEqual({c for s, c in listed if s == 'must_oops'}, oops)
 
 
 class OneConfigList(unittest.TestCase):

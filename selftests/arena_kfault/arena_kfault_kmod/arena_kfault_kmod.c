@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 /*
  * The kfuncs below access arena memory through these out-of-line helpers,
@@ -62,6 +63,63 @@ __bpf_kfunc void bpf_kfault_write(void *p__arena, u64 off, u64 val)
 __bpf_kfunc void bpf_kfault_write_leaf(void *p__arena, u64 off, u64 val)
 {
 	WRITE_ONCE(*(u64 *)(p__arena + off), val);
+}
+
+/*
+ * For the boots in which a kernel access must oops (arena_oops_trigger.c):
+ * the kernel address of an arena pointer, a store to a kernel address from
+ * a program that need not have an arena, and a store from a workqueue,
+ * with no BPF program on the stack at all.
+ */
+
+/**
+ * bpf_kfault_kaddr - the kernel address @off bytes past an arena pointer
+ * @p__arena: arena pointer, rebased to the kernel mapping by the JIT
+ * @off: byte offset from @p__arena
+ *
+ * Return: the address, for a later bpf_kfault_write_addr().
+ */
+__bpf_kfunc u64 bpf_kfault_kaddr(void *p__arena, u64 off)
+{
+	return (unsigned long)p__arena + off;
+}
+
+/**
+ * bpf_kfault_write_addr - store a u64 at a kernel address
+ * @kaddr: address from bpf_kfault_kaddr()
+ * @val: value to store
+ */
+__bpf_kfunc void bpf_kfault_write_addr(u64 kaddr, u64 val)
+{
+	kfault_store((void *)(unsigned long)kaddr, val);
+}
+
+struct kfault_work {
+	struct work_struct work;
+	void *addr;
+};
+
+static void kfault_work_fn(struct work_struct *work)
+{
+	struct kfault_work *kw = container_of(work, struct kfault_work, work);
+
+	kfault_store(kw->addr, 1);
+}
+
+/**
+ * bpf_kfault_write_from_work - store @off bytes past an arena pointer from
+ *	a workqueue, and wait for it
+ * @p__arena: arena pointer, rebased to the kernel mapping by the JIT
+ * @off: byte offset from @p__arena
+ */
+__bpf_kfunc void bpf_kfault_write_from_work(void *p__arena, u64 off)
+{
+	struct kfault_work kw = { .addr = p__arena + off };
+
+	INIT_WORK_ONSTACK(&kw.work, kfault_work_fn);
+	schedule_work(&kw.work);
+	flush_work(&kw.work);
+	destroy_work_on_stack(&kw.work);
 }
 
 /*
@@ -147,6 +205,9 @@ BTF_ID_FLAGS(func, bpf_kfault_write_leaf)
 BTF_ID_FLAGS(func, bpf_kfault_pin)
 BTF_ID_FLAGS(func, bpf_kfault_pins_shared)
 BTF_ID_FLAGS(func, bpf_kfault_unpin_all)
+BTF_ID_FLAGS(func, bpf_kfault_kaddr)
+BTF_ID_FLAGS(func, bpf_kfault_write_addr)
+BTF_ID_FLAGS(func, bpf_kfault_write_from_work, KF_SLEEPABLE)
 BTF_KFUNCS_END(arena_kfault_kfunc_ids)
 
 static const struct btf_kfunc_id_set arena_kfault_kfunc_set = {

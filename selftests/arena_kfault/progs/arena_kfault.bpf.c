@@ -21,6 +21,8 @@ struct {
 __u64 bpf_kfault_read(void *p__arena, __u64 off) __ksym;
 void bpf_kfault_write(void *p__arena, __u64 off, __u64 val) __ksym;
 void bpf_kfault_write_leaf(void *p__arena, __u64 off, __u64 val) __ksym;
+__u64 bpf_kfault_kaddr(void *p__arena, __u64 off) __ksym;
+void bpf_kfault_write_from_work(void *p__arena, __u64 off) __ksym;
 int bpf_kfault_pin(void *p__arena) __ksym;
 int bpf_kfault_pins_shared(void) __ksym;
 int bpf_kfault_unpin_all(void) __ksym;
@@ -76,6 +78,22 @@ SEC("syscall")
 int free_pages(struct kfault_args *args)
 {
 	bpf_arena_free_pages(&arena, (void __arena *)args->target, args->page_cnt);
+	return 0;
+}
+
+SEC("syscall")
+int kaddr_of(struct kfault_args *args)
+{
+	arena_user_base();
+	args->result = bpf_kfault_kaddr((void *)args->target, args->offset);
+	return 0;
+}
+
+SEC("syscall")
+int write_from_work(struct kfault_args *args)
+{
+	arena_user_base();
+	bpf_kfault_write_from_work((void *)args->target, args->offset);
 	return 0;
 }
 

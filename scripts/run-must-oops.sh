@@ -1,0 +1,57 @@
+#!/bin/bash
+# run-must-oops.sh TREE ARCH: the accesses that must still oops.  For each
+# case of selftests/arena_kfault/must-oops.list, boot the TREE/ARCH kernel
+# with the kselftest initramfs, oops=panic and must_oops=CASE (the
+# guest runs arena_oops_trigger CASE, scripts/guest-init.sh), and pass the
+# case only when the kernel oopsed at the address the trigger named, in the
+# function the list names.  A recovered access, an oops elsewhere or none
+# is a failure.  Writes build/results/TREE-ARCH-must_oops.{ktap,json} and
+# build/logs/TREE-ARCH-must_oops-CASE.console.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree_arch_args "$@"
+img=$out/kselftest-initramfs.cpio.gz
+list=$REPO/selftests/arena_kfault/must-oops.list
+name=$tree-$ARCH_NAME-must_oops
+[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name"-*.console
+
+cases=$(awk '!/^#/ && NF { print $1 ":" $2 }' "$list")
+ktap=$RESULTS/$name.ktap
+{ echo "KTAP version 1"; echo "1..$(echo "$cases" | wc -l)"; } >"$ktap"
+cd "$src"
+i=0
+for c in $cases; do
+	i=$((i + 1)) case=${c%%:*} func=${c#*:}
+	console=$LOGS/$name-$case.console
+	info "must_oops $case"
+	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
+		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
+		--initrd="$img" --timeout="${OOPS_TIMEOUT:-300}" \
+		--append="quiet oops=panic panic=-1 must_oops=$case" \
+		--console="$console" >/dev/null 2>&1 || true
+	addr=$(sed -n "s/^# must-oops: $case: address \([0-9a-f]*\).*/\1/p" "$console" | head -1)
+	oops=$(grep -F -m1 "$ARCH_OOPS" "$console" || true)
+	why=
+	if [ -z "$addr" ]; then
+		why="the trigger never named its address"
+	elif grep -q "^# must-oops: $case: survived" "$console"; then
+		why="the kernel recovered the access at $addr"
+	elif [ -z "$oops" ]; then
+		why="no oops ('$ARCH_OOPS')"
+	elif ! echo "$oops" | grep -q "$addr"; then
+		why="the oops is not at $addr"
+	elif ! grep -qE "(RIP: [0-9a-f]{4}:|pc : )$func\+" "$console"; then
+		why="the oops is not in $func"
+	fi
+	if [ -z "$why" ]; then
+		{ echo "# $oops"; echo "ok $i $case"; } >>"$ktap"
+	else
+		{ grep -E -A3 "$ARCH_OOPS|must-oops" "$console" | head -n 12 | sed 's/^/# /'
+		  echo "not ok $i $case # $why"; } >>"$ktap"
+	fi
+done
+in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" "$ktap" >/dev/null || true
+[ -s "$RESULTS/$name.json" ] || die "kunit.py parse left no results"
