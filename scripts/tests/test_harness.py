@@ -371,6 +371,13 @@ class Accounting(unittest.TestCase):
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
 
+    def test_skip_pattern_allows_but_is_not_a_case(self):
+        cases = [{'name': 'jit/x', 'status': 'SKIP'}, {'name': 'other', 'status': 'SKIP'}]
+        proc, summary = self.summarise(cases, 'kunit jit/* skip-ok: no disassembler\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
+        self.assertNotIn('did not report', proc.stdout)
+
     def test_failed_step_counts(self):
         proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
                                        steps='t\ta\tkselftest\t5\t2\n')
@@ -608,12 +615,14 @@ class TestProgsOutput(unittest.TestCase):
 
     def test_results_and_missing_test(self):
         ktap = self.convert(self.CONSOLE, ['arena_htab', 'stream', 'arena_atomics', 'arena_list'])
-        self.assertIn('1..4', ktap)
-        self.assertIn('ok 1 arena_htab', ktap)
-        self.assertIn('    ok 2 arena_htab_asm', ktap)
-        self.assertIn('not ok 2 stream', ktap)
-        self.assertIn('ok 3 arena_atomics # SKIP', ktap)
-        self.assertTrue(any(l.startswith('not ok 4 arena_list # no result') for l in ktap), ktap)
+        self.assertIn('    1..4', ktap)
+        self.assertIn('    ok 1 arena_htab', ktap)
+        self.assertIn('        ok 2 arena_htab_asm', ktap)
+        self.assertIn('    not ok 2 stream', ktap)
+        self.assertIn('    ok 3 arena_atomics # SKIP', ktap)
+        self.assertTrue(any(l.startswith('    not ok 4 arena_list # no result') for l in ktap),
+                        ktap)
+        self.assertEqual(ktap[-1], 'not ok 1 test_progs')
 
     def test_failure_outside_subtests_is_a_case(self):
         console = textwrap.dedent('''\
@@ -622,10 +631,18 @@ class TestProgsOutput(unittest.TestCase):
             #1       arena_list:FAIL
             ''')
         ktap = self.convert(console, ['arena_list'])
-        self.assertIn('    not ok 2 whole_test', ktap)
-        self.assertIn('not ok 1 arena_list', ktap)
+        self.assertIn('        not ok 2 whole_test', ktap)
+        self.assertIn('    not ok 1 arena_list', ktap)
+
+    def test_error_summary_counted_once(self):
+        summary = '\n'.join(['All error logs:', 'test_stream_errors:FAIL:stream read unexpected',
+                              '#2/3     stream/stream_errors:FAIL', '#2       stream:FAIL',
+                              '# bpf_selftests: stream exit 1'])
+        console = self.CONSOLE.replace('# bpf_selftests: test_progs exit 1', summary)
+        ktap = self.convert(console, ['stream'])
+        self.assertEqual(sum('stream_errors' in l and 'not ok' in l for l in ktap), 1, ktap)
 
     def test_failed_subtest_carries_its_log(self):
         ktap = self.convert(self.CONSOLE, ['stream'])
-        i = ktap.index('    not ok 1 stream_errors')
+        i = ktap.index('        not ok 1 stream_errors')
         self.assertIn('stream read unexpected', ktap[i - 1])
