@@ -19,9 +19,12 @@ usage: run_tests.sh [options]
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
-  --only SUITES    comma-separated, from: kunit kselftest must_oops
-                   bpf_selftests; repeatable (default: all; bpf_selftests
-                   boots a kernel of its own, the bpf-selftests flavour)
+  --only SUITES    comma-separated, from: kunit kselftest must_oops stress
+                   bpf_selftests; repeatable (default: all but stress;
+                   bpf_selftests boots a kernel of its own, the
+                   bpf-selftests flavour)
+  --stress SECONDS also run the stress suite (arena_stress in the guest for
+                   SECONDS per cell; best with --flavour debug)
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
   --self-test      also run the harness's own checks (scripts/tests/)
@@ -31,7 +34,7 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -44,6 +47,8 @@ while [ $# -gt 0 ]; do
 	--kdir=*) kdir=${1#*=} ;;
 	--only) only="$only ${2:?--only needs a value}"; shift ;;
 	--only=*) only="$only ${1#*=}" ;;
+	--stress) stress=${2:?--stress needs SECONDS}; shift ;;
+	--stress=*) stress=${1#*=} ;;
 	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
 	--flavour=*) flavours="$flavours ${1#*=}" ;;
 	-j) JOBS=${2:?-j needs a value}; shift ;;
@@ -86,7 +91,7 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-all_suites="kunit kselftest must_oops bpf_selftests"
+all_suites="kunit kselftest must_oops bpf_selftests stress"
 only=$(echo $only | tr ',' ' ')
 for s in $only; do
 	case " $all_suites " in
@@ -94,9 +99,14 @@ for s in $only; do
 	*) die "unknown suite '$s' for --only (known: $all_suites)" ;;
 	esac
 done
+case ${stress:-1} in
+''|*[!0-9]*|0) die "--stress needs a positive number of seconds, not '$stress'" ;;
+esac
+[ -n "$stress" ] && only="${only:-kunit kselftest must_oops bpf_selftests} stress"
+case " $only " in *" stress "*) [ -n "$stress" ] || die "the stress suite needs --stress SECONDS" ;; esac
 suites=
 for s in $all_suites; do	# canonical order, each once
-	case " ${only:-$all_suites} " in *" $s "*) suites="$suites $s" ;; esac
+	case " ${only:-kunit kselftest must_oops bpf_selftests} " in *" $s "*) suites="$suites $s" ;; esac
 done
 case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
@@ -169,7 +179,7 @@ for tree in $trees; do
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*)
+		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*|*" stress "*)
 			if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 				failed=1
 				for s in $suites; do
@@ -180,8 +190,9 @@ for tree in $trees; do
 				case " $suites " in *" kunit "*)
 					step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
 				esac
-				# The kselftests' initramfs also carries the must-oops trigger.
-				case " $suites " in *" kselftest "*|*" must_oops "*)
+				# The kselftests' initramfs also carries the must-oops
+				# trigger and the stress program.
+				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*)
 					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
 					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
 						case " $suites " in *" kselftest "*)
@@ -190,6 +201,10 @@ for tree in $trees; do
 						esac
 						case " $suites " in *" must_oops "*)
 							step must_oops "$tree" "$arch" "$REPO/scripts/run-must-oops.sh" "$tree" "$arch" ||
+								failed=1
+						esac
+						case " $suites " in *" stress "*)
+							step stress "$tree" "$arch" "$REPO/scripts/run-stress.sh" "$tree" "$arch" "$stress" ||
 								failed=1
 						esac
 					else

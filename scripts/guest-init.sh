@@ -10,6 +10,8 @@
 #   ksft_timeout=SECONDS   per test program (default 300)
 #   must_oops=CASE         instead of the tests, run arena_oops_trigger CASE
 #                          (scripts/run-must-oops.sh: a boot that must oops)
+#   stress=SECONDS[:ROLES] instead of the tests, run arena_stress SECONDS
+#                          [ROLES] (scripts/run-stress.sh)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -21,15 +23,24 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300 must_oops=
+timeout=300 must_oops= stress=
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
 	must_oops=*) must_oops=${p#must_oops=} ;;
+	stress=*) stress=${p#stress=} ;;
 	esac
 done
 if [ -n "$must_oops" ]; then
 	/kselftest/arena_kfault/arena_oops_trigger "$must_oops"
+	reboot -f
+fi
+if [ -n "$stress" ]; then
+	case $stress in
+	*:*) /kselftest/arena_kfault/arena_stress "${stress%%:*}" "${stress#*:}" ;;
+	*) /kselftest/arena_kfault/arena_stress "$stress" ;;
+	esac
+	echo "# arena-kfault: guest done"
 	reboot -f
 fi
 

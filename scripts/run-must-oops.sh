@@ -32,7 +32,7 @@ for c in $cases; do
 		--initrd="$img" --timeout="${OOPS_TIMEOUT:-300}" \
 		--append="quiet oops=panic panic=-1 must_oops=$case" \
 		--console="$console" >/dev/null 2>&1 || true
-	addr=$(sed -n "s/^# must-oops: $case: address \([0-9a-f]*\).*/\1/p" "$console" | head -1)
+	addr=$(sed -n "s/.*must-oops: $case: address \([0-9a-f]\{16\}\).*/\1/p" "$console" | head -1)
 	oops=$(grep -F -m1 "$ARCH_OOPS" "$console" || true)
 	why=
 	if [ -z "$addr" ]; then

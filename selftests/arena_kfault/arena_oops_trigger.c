@@ -2,11 +2,12 @@
 /*
  * arena_oops_trigger CASE: make one kernel access to arena memory that the
  * kernel must not recover (must-oops.list), after printing the address it
- * must oops at:
- *   # must-oops: CASE: address 0123456789abcdef
+ * must oops at, on stdout and in the kernel log:
+ *   must-oops: CASE: address 0123456789abcdef
  * Meant for a sacrificial boot with oops=panic (scripts/run-must-oops.sh).
  * If the kernel survives, it says so and exits 1.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,10 +24,23 @@ static unsigned long long kaddr_of(struct arena_kfault *skel, unsigned long p, l
 	return a.result;
 }
 
+/*
+ * Into the kernel log as well: a panic can cut off what is still queued
+ * for the console's tty, never what printk already has.
+ */
 static void announce(const char *name, unsigned long long kaddr)
 {
-	printf("# must-oops: %s: address %016llx\n", name, kaddr);
+	char line[128];
+	int fd, n;
+
+	n = snprintf(line, sizeof(line), "must-oops: %s: address %016llx\n", name, kaddr);
+	printf("# %s", line);
 	fflush(stdout);
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd >= 0) {
+		dprintf(fd, "<2>%.*s", n, line);
+		close(fd);
+	}
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,33 @@
+#!/bin/bash
+# run-stress.sh TREE ARCH SECONDS: boot the TREE/ARCH kernel with the
+# kselftest initramfs and stress=SECONDS (the guest runs arena_stress:
+# faults, allocations and frees over scratched slots, user touches and
+# arena churn from pinned threads, scripts/guest-init.sh), then check the
+# whole console for splats.  Writes build/results/TREE-ARCH-stress.{ktap,json}
+# (its figures are the "# stress:" lines) and prints the figures.
+# STRESS_ROLES=faulter,allocator,... runs only those roles (diagnosis).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 3 ] || die "usage: ${0##*/} TREE ARCH SECONDS"
+seconds=$3
+tree_arch_args "$1" "$2"
+img=$out/kselftest-initramfs.cpio.gz
+name=$tree-$ARCH_NAME-stress
+[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name.console"
+
+cd "$src"
+boot_rc=0
+in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
+	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
+	--initrd="$img" --timeout="$((seconds + ${BOOT_TIMEOUT:-600}))" \
+	--append="quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" --console="$LOGS/$name.console" || boot_rc=$?
+sed -n '/^KTAP version/,/^\(not \)\?ok 1 stress/p' "$LOGS/$name.console" >"$RESULTS/$name.ktap"
+in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" \
+	"$RESULTS/$name.ktap" >/dev/null || true
+[ -s "$RESULTS/$name.json" ] || die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
+python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
+	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+grep "^# stress:" "$RESULTS/$name.ktap"
