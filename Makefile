@@ -13,6 +13,8 @@
 #   make mutants        apply each kunit/mutants/*.patch to the series tree and
 #                       check the KUnit suite or the kselftests kill it
 #                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
+#   make bench          arena_bench on every tree and arch (builds what is
+#                       missing), then the ratio table; RUN_ARGS narrows it
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -21,7 +23,7 @@
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 
-.PHONY: check test harness-check check-series format-series mutants deps clean distclean
+.PHONY: check test bench harness-check check-series format-series mutants deps clean distclean
 
 SERIES ?= series
 
@@ -30,6 +32,9 @@ check:
 
 test:
 	./run_tests.sh $(RUN_ARGS)
+
+bench:
+	./run_tests.sh --only bench $(RUN_ARGS)
 
 harness-check:
 	python3 scripts/run-harness-tests.py

@@ -25,6 +25,8 @@ usage: run_tests.sh [options]
                    bpf-selftests flavour)
   --stress SECONDS also run the stress suite (arena_stress in the guest for
                    SECONDS per cell; best with --flavour debug)
+  --bench          also run arena_bench per cell and print the ratio table
+                   (a benchmark, not a suite: --only bench runs only it)
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
   --self-test      also run the harness's own checks (scripts/tests/)
@@ -34,7 +36,7 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--kdir=*) kdir=${1#*=} ;;
 	--only) only="$only ${2:?--only needs a value}"; shift ;;
 	--only=*) only="$only ${1#*=}" ;;
+	--bench) bench=1 ;;
 	--stress) stress=${2:?--stress needs SECONDS}; shift ;;
 	--stress=*) stress=${1#*=} ;;
 	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
@@ -91,7 +94,7 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-all_suites="kunit kselftest must_oops bpf_selftests stress"
+all_suites="kunit kselftest must_oops bpf_selftests stress bench"
 only=$(echo $only | tr ',' ' ')
 for s in $only; do
 	case " $all_suites " in
@@ -103,6 +106,7 @@ case ${stress:-1} in
 ''|*[!0-9]*|0) die "--stress needs a positive number of seconds, not '$stress'" ;;
 esac
 [ -n "$stress" ] && only="${only:-kunit kselftest must_oops bpf_selftests} stress"
+[ -n "$bench" ] && only="${only:-kunit kselftest must_oops bpf_selftests} bench"
 case " $only " in *" stress "*) [ -n "$stress" ] || die "the stress suite needs --stress SECONDS" ;; esac
 suites=
 for s in $all_suites; do	# canonical order, each once
@@ -165,7 +169,9 @@ for tree in $trees; do
 	for arch in "${arches[@]}"; do
 		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
 		tree_arches+=("$arch")
-		for s in $suites; do printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"; done
+		for s in $suites; do
+			[ "$s" = bench ] || printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"
+		done
 	done
 	# A cell whose kernel could not be made runs nothing: its build
 	# directory may hold an older kernel, which must not be tested.
@@ -173,26 +179,27 @@ for tree in $trees; do
 		failed=1
 		for arch in "${tree_arches[@]}"; do
 			for s in $suites; do
-				printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
+				[ "$s" = bench ] ||
+					printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
 			done
 		done
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*|*" stress "*)
+		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
 			if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 				failed=1
 				for s in $suites; do
-					[ "$s" = bpf_selftests ] ||
-						printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
+					case $s in bpf_selftests|bench) continue ;; esac
+					printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
 				done
 			else
 				case " $suites " in *" kunit "*)
 					step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
 				esac
 				# The kselftests' initramfs also carries the must-oops
-				# trigger and the stress program.
-				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*)
+				# trigger, the stress and the benchmark programs.
+				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
 					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
 					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
 						case " $suites " in *" kselftest "*)
@@ -205,6 +212,10 @@ for tree in $trees; do
 						esac
 						case " $suites " in *" stress "*)
 							step stress "$tree" "$arch" "$REPO/scripts/run-stress.sh" "$tree" "$arch" "$stress" ||
+								failed=1
+						esac
+						case " $suites " in *" bench "*)
+							step bench "$tree" "$arch" "$REPO/scripts/run-bench.sh" "$tree" "$arch" ||
 								failed=1
 						esac
 					else
@@ -233,6 +244,11 @@ if [ -n "$self_test" ]; then
 	printf 'repo\thost\tharness\n' >>"$expected"
 	step harness repo host python3 "$REPO/scripts/run-harness-tests.py" \
 		--json "$RESULTS/repo-host-harness.json" || failed=1
+fi
+
+if [ -n "$bench" ] || case " $suites " in *" bench "*) true ;; *) false ;; esac; then
+	echo >&2
+	python3 "$REPO/scripts/results.py" bench-table --results "$RESULTS" >&2 || failed=1
 fi
 
 patches=()

@@ -67,8 +67,9 @@ echo "selected $(wc -l <"$sel/tests.txt") tests: $(tr '\n' ' ' <"$sel/tests.txt"
 libarena=()
 grep -q 'libarena/libarena\.skel\.h' "$tdir"/*.c || libarena+=(LIBARENA_SKEL=)
 grep -q 'libarena/libarena_asan\.skel\.h' "$tdir"/*.c || libarena+=(LIBARENA_ASAN_SKEL=)
-# Debian's static libelf needs elfutils' eu_* helpers: the kselftests'
-# shim provides them.
+# Static binaries: -static rides on the libraries of the test binaries'
+# link lines (LDFLAGS would also reach libbpf's shared library).  Debian's
+# static libelf needs elfutils' eu_* helpers: the kselftests' shim has them.
 in_root "${ARCH_CROSS}gcc" -O2 -c "$REPO/selftests/arena_kfault/libelf_static_compat.c" \
 	-o "$sel/libelf_static_compat.o"
 make_args=(-C "$bpf" O="$out" OUTPUT="$sel" -j"${JOBS:-$(nproc)}"
@@ -76,7 +77,7 @@ make_args=(-C "$bpf" O="$out" OUTPUT="$sel" -j"${JOBS:-$(nproc)}"
 	TRUNNER_TESTS_DIR=ak_prog_tests TRUNNER_BPF_PROGS_DIR=ak_progs
 	'TRUNNER_EXTRA_FILES=$(OUTPUT)/bpf_testmod.ko'
 	LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= "${libarena[@]}"
-	LDFLAGS=-static "LIBELF_LIBS=$sel/libelf_static_compat.o -lelf -lzstd -lz"
+	"LIBELF_LIBS=-static $sel/libelf_static_compat.o -lelf -lzstd -lz"
 	# libarena's objects take LLVM's default BPF CPU and need v4 (signed
 	# division, 32-bit atomics): newer LLVMs default to it, clang-19 to v1.
 	# test_progs' own objects name their CPU after this flag, so keep it.

@@ -12,6 +12,8 @@
 #                          (scripts/run-must-oops.sh: a boot that must oops)
 #   stress=SECONDS[:ROLES] instead of the tests, run arena_stress SECONDS
 #                          [ROLES] (scripts/run-stress.sh)
+#   bench=ITERATIONS       instead of the tests, run arena_bench ITERATIONS
+#                          (scripts/run-bench.sh)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -23,16 +25,21 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300 must_oops= stress=
+timeout=300 must_oops= stress= bench=
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
 	must_oops=*) must_oops=${p#must_oops=} ;;
 	stress=*) stress=${p#stress=} ;;
+	bench=*) bench=${p#bench=} ;;
 	esac
 done
 if [ -n "$must_oops" ]; then
 	/kselftest/arena_kfault/arena_oops_trigger "$must_oops"
+	reboot -f
+fi
+if [ -n "$bench" ]; then
+	/kselftest/arena_kfault/arena_bench "$bench"
 	reboot -f
 fi
 if [ -n "$stress" ]; then

@@ -478,6 +478,61 @@ def cmd_test_progs(args):
     return 0
 
 
+def read_bench(path):
+    """{op: (median_ns, p10, p90, ratio) or a note} from a TREE-ARCH-bench.txt."""
+    ops = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 5 and w[1].isdigit():
+                ops[w[0]] = (int(w[1]), int(w[2]), int(w[3]), float(w[4]))
+            elif len(w) > 1 and w[1] == 'refused':
+                ops[w[0]] = ' '.join(w[1:])
+    return ops
+
+
+def cmd_bench_table(args):
+    """Per arch: each operation's median (and spread) as a ratio to a kfunc
+    store to an allocated page, per tree, and each tree's median against
+    upstream's (what the fixes and the series cost)."""
+    runs = {}
+    for name in sorted(os.listdir(args.results)):
+        m = re.match(r'(\w+)-(\w+)-bench\.txt$', name)
+        if m:
+            runs.setdefault(m.group(2), {})[m.group(1)] = read_bench(
+                os.path.join(args.results, name))
+    order = ['upstream', 'series', 'fixes']
+    for arch, trees in sorted(runs.items()):
+        names = sorted(trees, key=lambda t: order.index(t) if t in order else len(order))
+        ops = list(dict.fromkeys(op for t in names for op in trees[t]))
+        cols = [f'{t} x' for t in names] + [f'{t}/upstream' for t in names
+                                            if t != 'upstream' and 'upstream' in trees]
+        rows = [[f'{arch}: op (ratio to kfunc_write_allocated, p10-p90)'] + cols]
+        for op in ops:
+            row = [op]
+            for t in names:
+                v = trees[t].get(op)
+                if isinstance(v, tuple):
+                    base = trees[t]['kfunc_write_allocated'][0]
+                    row.append(f'{v[3]:.2f} ({v[1] / base:.2f}-{v[2] / base:.2f})')
+                else:
+                    row.append(v or '-')
+            for t in names:
+                if t == 'upstream' or 'upstream' not in trees:
+                    continue
+                a, b = trees[t].get(op), trees['upstream'].get(op)
+                row.append(f'{a[0] / b[0]:.2f}' if isinstance(a, tuple) and isinstance(b, tuple)
+                           else '-')
+            rows.append(row)
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for i, r in enumerate(rows):
+            print('  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+            if i == 0:
+                print('  '.join('-' * w for w in widths))
+        print()
+    return 0
+
+
 def cmd_mutant_verdict(args):
     """One line: "killed: <cases>", "survived" or "inconclusive: <why>"."""
     expected = []
@@ -552,6 +607,9 @@ def main(argv=None):
     p.add_argument('--tests', required=True, help='the selected test names, one per line')
     p.add_argument('--ktap', required=True, help='KTAP file to write')
     p.set_defaults(func=cmd_test_progs)
+    p = sub.add_parser('bench-table', help='ratio tables of the TREE-ARCH-bench.txt files')
+    p.add_argument('--results', required=True, help='results directory')
+    p.set_defaults(func=cmd_bench_table)
     p = sub.add_parser('mutant-verdict', help='judge one mutant run')
     p.add_argument('--results', required=True)
     p.add_argument('--arch', required=True)

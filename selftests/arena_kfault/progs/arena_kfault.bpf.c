@@ -119,4 +119,21 @@ int unpin_all(struct kfault_args *args)
 	return 0;
 }
 
+/*
+ * A non-sleepable allocation (arena_bench): tc programs run with
+ * preemption off.  Arguments and result through globals: a tc program's
+ * context is the packet.
+ */
+__u64 nonsleepable_target;
+__u64 nonsleepable_result;
+
+SEC("tc")
+int alloc_pages_nonsleepable(struct __sk_buff *skb)
+{
+	nonsleepable_result = (__u64)bpf_arena_alloc_pages(&arena,
+							   (void __arena *)nonsleepable_target,
+							   1, -1 /* NUMA_NO_NODE */, 0);
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";

@@ -1,0 +1,25 @@
+#!/bin/bash
+# run-bench.sh TREE ARCH: boot the TREE/ARCH kernel with the kselftest
+# initramfs and bench=ITERATIONS (the guest runs arena_bench, see
+# selftests/arena_kfault/arena_bench.c) and keep its "# bench:" lines in
+# build/results/TREE-ARCH-bench.txt.  A benchmark, not a test: it fails
+# only when the guest printed no figures.  BENCH_ITERATIONS (default 200).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree_arch_args "$@"
+img=$out/kselftest-initramfs.cpio.gz
+name=$tree-$ARCH_NAME-bench
+[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name.txt"
+
+cd "$src"
+in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
+	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
+	--initrd="$img" --timeout="${BOOT_TIMEOUT:-900}" \
+	--append="quiet bench=${BENCH_ITERATIONS:-200}" --console="$LOGS/$name.console" || true
+grep "^# bench:" "$LOGS/$name.console" | sed 's/^# bench: //' >"$RESULTS/$name.txt" || true
+grep -q "^done$" "$RESULTS/$name.txt" ||
+	die "arena_bench printed no figures, console: $LOGS/$name.console"
+cat "$RESULTS/$name.txt"

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arena_bench ITERATIONS: what recovery and the allocation paths cost, for
+ * scripts/run-bench.sh.  A benchmark, not a test: it prints, per operation,
+ * the median and the 10th/90th percentiles of ITERATIONS wall-clock
+ * timings of one system call (BPF_PROG_TEST_RUN, or a user-space access),
+ * and the median's ratio to a kfunc store to an allocated page:
+ *   # bench: OP median_ns p10_ns p90_ns ratio
+ * Everything not timed (freeing a slot before the next first fault, ...)
+ * happens between timings.  Under QEMU TCG only the ratios mean anything.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "arena_kfault_util.h"
+
+static struct arena_kfault *skel;
+static unsigned long page;
+static long psz;
+static double base_median;
+static char pkt[64];	/* an Ethernet frame's worth, for the tc program */
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Untimed: drain the kfunc programs' stderr streams, which faults fill. */
+static void drain_streams(void)
+{
+	free(read_stderr(skel->progs.kfunc_write));
+}
+
+static void slot_empty(void)
+{
+	free_at(skel, page, 1);
+}
+
+static void slot_scratched(void)
+{
+	free_at(skel, page, 1);
+	kwrite(skel, page, 0, 1);
+	drain_streams();
+}
+
+static void slot_allocated(void)
+{
+	free_at(skel, page, 1);
+	alloc_at(skel, page, 1);
+}
+
+static int op_kwrite(void)
+{
+	return kwrite(skel, page, 0, 7);
+}
+
+static int op_user_touch(void)
+{
+	return *(volatile long *)page == 0 ? 0 : -1;
+}
+
+static int op_alloc(void)
+{
+	return alloc_at(skel, page, 1) == page ? 0 : -1;
+}
+
+/* 1: refused (x86 with the fixes: no remote TLB flush without IPIs). */
+static int op_alloc_nonsleepable(void)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt));
+
+	skel->bss->nonsleepable_target = page;
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.alloc_pages_nonsleepable), &opts))
+		return -1;
+	return skel->bss->nonsleepable_result == page ? 0 : 1;
+}
+
+static int op_free(void)
+{
+	return free_at(skel, page, 1);
+}
+
+static const struct bench {
+	const char *name;
+	void (*before)(void);	/* untimed, before each timing */
+	int (*op)(void);
+} benches[] = {
+	{ "kfunc_write_allocated",		slot_allocated,	op_kwrite },
+	{ "kfunc_write_first_fault",		slot_empty,	op_kwrite },
+	{ "kfunc_write_scratched",		slot_scratched,	op_kwrite },
+	{ "user_fault_in",			slot_empty,	op_user_touch },
+	{ "alloc_fresh_sleepable",		slot_empty,	op_alloc },
+	{ "alloc_over_scratch_sleepable",	slot_scratched,	op_alloc },
+	{ "alloc_fresh_nonsleepable",		slot_empty,	op_alloc_nonsleepable },
+	{ "alloc_over_scratch_nonsleepable",	slot_scratched,	op_alloc_nonsleepable },
+	{ "free",				slot_allocated,	op_free },
+};
+
+static void run_bench(const struct bench *b, int n, long long *t)
+{
+	int i, ret, refused = 0, errors = 0;
+	long long t0;
+	double median;
+
+	for (i = 0; i < n; i++) {
+		b->before();
+		t0 = now_ns();
+		ret = b->op();
+		t[i] = now_ns() - t0;
+		if (b->before == slot_empty && b->op == op_kwrite && i % 64 == 63)
+			drain_streams();
+		refused += ret == 1;
+		errors += ret < 0;
+	}
+	if (refused || errors) {
+		printf("# bench: %s refused %d errors %d of %d\n", b->name, refused, errors, n);
+		return;
+	}
+	qsort(t, n, sizeof(*t), cmp_ll);
+	median = t[n / 2];
+	if (!base_median)
+		base_median = median;
+	printf("# bench: %s %lld %lld %lld %.2f\n", b->name, t[n / 2], t[n / 10],
+	       t[n * 9 / 10], median / base_median);
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 200, err;
+	long long *t;
+	size_t size, i;
+
+	psz = sysconf(_SC_PAGESIZE);
+	err = load_test_module();
+	skel = err ? NULL : arena_kfault__open_and_load();
+	t = calloc(n > 0 ? n : 1, sizeof(*t));
+	if (!skel || !t || n < 10) {
+		printf("# bench: cannot set up (module %d, BPF object %s)\n", err,
+		       skel ? "ok" : "failed");
+		return 1;
+	}
+	page = (unsigned long)bpf_map__initial_value(skel->maps.arena, &size) + 3 * psz;
+	printf("# bench: op median_ns p10_ns p90_ns ratio_to_kfunc_write_allocated (%d runs)\n", n);
+	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		run_bench(&benches[i], n, t);
+	printf("# bench: done\n");
+	arena_kfault__destroy(skel);
+	return 0;
+}
