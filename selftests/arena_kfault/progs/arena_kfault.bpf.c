@@ -7,9 +7,8 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "bpf_arena_common.h"	/* selftests/bpf's: __arena, arena kfuncs */
 #include "arena_kfault.h"
-
-#define __arena __attribute__((address_space(1)))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARENA);
@@ -26,9 +25,6 @@ void bpf_kfault_write_from_work(void *p__arena, __u64 off) __ksym;
 int bpf_kfault_pin(void *p__arena) __ksym;
 int bpf_kfault_pins_shared(void) __ksym;
 int bpf_kfault_unpin_all(void) __ksym;
-void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, __u32 page_cnt,
-				    int node_id, __u64 flags) __ksym __weak;
-void bpf_arena_free_pages(void *map, void __arena *ptr, __u32 page_cnt) __ksym __weak;
 
 /*
  * A kfunc taking an __arena argument needs a program that uses the arena;
@@ -38,14 +34,14 @@ static __always_inline __u64 arena_user_base(void)
 {
 	struct bpf_arena *ar = (void *)&arena;
 
-	asm volatile("" : "+r"(ar));
+	barrier_var(ar);
 	return ar->user_vm_start;
 }
 
 SEC("syscall")
 int kfunc_write(struct kfault_args *args)
 {
-	args->result = arena_user_base();
+	arena_user_base();
 	bpf_kfault_write((void *)args->target, args->offset, args->value);
 	return 0;
 }
@@ -70,7 +66,7 @@ SEC("syscall")
 int alloc_pages(struct kfault_args *args)
 {
 	args->result = (__u64)bpf_arena_alloc_pages(&arena, (void __arena *)args->target,
-						    args->page_cnt, -1 /* NUMA_NO_NODE */, 0);
+						    args->page_cnt, NUMA_NO_NODE, 0);
 	return 0;
 }
 
@@ -132,7 +128,7 @@ int alloc_pages_nonsleepable(struct __sk_buff *skb)
 {
 	nonsleepable_result = (__u64)bpf_arena_alloc_pages(&arena,
 							   (void __arena *)nonsleepable_target,
-							   1, -1 /* NUMA_NO_NODE */, 0);
+							   1, NUMA_NO_NODE, 0);
 	return 0;
 }
 
