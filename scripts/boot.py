@@ -13,6 +13,8 @@ Exit status: 0 when the guest powered off by itself, 2 on timeout, 1 on
 any other error.
 """
 import argparse
+import dataclasses
+import importlib.util
 import os
 import sys
 import threading
@@ -20,19 +22,27 @@ import time
 
 
 def qemu_ops(src, arch, cross_compile, extra_qemu_args):
-    """kunit.py's QEMU operations for @arch, from the tree's qemu_configs."""
-    sys.path.insert(0, os.path.join(src, 'tools', 'testing', 'kunit'))
+    """kunit.py's QEMU operations for @arch, from the tree's qemu_configs:
+    the documented QemuArchParams of qemu_configs/<arch>.py (the format of
+    kunit.py --qemu_config) and kunit_kernel's public QEMU operations."""
+    kunit_dir = os.path.join(src, 'tools', 'testing', 'kunit')
+    sys.path.insert(0, kunit_dir)
     import kunit_kernel  # pylint: disable=import-outside-toplevel
-    # The same two calls kunit.py makes for --arch (with extra --qemu_args).
-    path = kunit_kernel._default_qemu_config_path(arch)  # pylint: disable=protected-access
-    _, ops = kunit_kernel._get_qemu_ops(path, extra_qemu_args,  # pylint: disable=protected-access
-                                        cross_compile)
-    # kunit.py appends kunit_shutdown=reboot; this boot disables the built-in
-    # suites (kunit.enable=0) and the executor would then reboot before init
-    # ran.  An unknown action ('none') does nothing.
-    ops._kernel_command_line = ops._kernel_command_line.replace(  # pylint: disable=protected-access
-        'kunit_shutdown=reboot', 'kunit_shutdown=none')
-    return ops
+    path = os.path.join(kunit_dir, 'qemu_configs', arch + '.py')
+    # Loaded under the name kunit.py gives it: the file imports
+    # ..qemu_config relative to that name.
+    spec = importlib.util.spec_from_file_location(
+        '.' + os.path.join('qemu_configs', os.path.basename(path)), path)
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    # This boot disables the built-in suites (kunit.enable=0); kunit.py's
+    # default kunit_shutdown=reboot would then reboot before init ran.  An
+    # unknown action ('none') does nothing.
+    params = dataclasses.replace(
+        config.QEMU_ARCH,
+        kernel_command_line=config.QEMU_ARCH.kernel_command_line + ' kunit_shutdown=none',
+        extra_qemu_params=list(config.QEMU_ARCH.extra_qemu_params) + extra_qemu_args)
+    return kunit_kernel.LinuxSourceTreeOperationsQemu(params, cross_compile=cross_compile)
 
 
 def main():

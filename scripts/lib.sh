@@ -111,6 +111,43 @@ busybox_for() {
 	echo "$bb"
 }
 
+# retry_stalled_boot CONSOLE PATTERN CMD...: run CMD, a boot that writes
+# CONSOLE.  A boot whose console never matched PATTERN (a rare TCG stall in
+# early boot, before any test ran) is retried once, its console kept as
+# CONSOLE.stalled; one that reached the tests never is.  Returns CMD's exit
+# status of the last attempt.
+retry_stalled_boot() {
+	local console=$1 pattern=$2 attempt rc
+	shift 2
+	for attempt in 1 2; do
+		rc=0
+		"$@" || rc=$?
+		grep -q "$pattern" "$console" 2>/dev/null && break
+		if [ "$attempt" = 1 ]; then
+			warn "boot never reached its tests, retrying once"
+			cp "$console" "$console.stalled" 2>/dev/null || true
+		fi
+	done
+	return "$rc"
+}
+
+# ktap_results CONSOLE NAME: $RESULTS/NAME.ktap, the KTAP lines of CONSOLE
+# (kunit.py's extraction), and $RESULTS/NAME.json, kunit.py's parse of
+# them.  Run from the kernel source.  Failed tests are not an error here:
+# results.py judges them from the JSON.
+ktap_results() {
+	in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$1" \
+		>"$RESULTS/$2.ktap" || true
+	json_results "$2"
+}
+
+# json_results NAME: $RESULTS/NAME.json from $RESULTS/NAME.ktap.
+json_results() {
+	in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$1.json" \
+		"$RESULTS/$1.ktap" >/dev/null || true
+	[ -s "$RESULTS/$1.json" ] || die "kunit.py parse left no results for $1"
+}
+
 # Directories of one (tree, arch) pair.
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.

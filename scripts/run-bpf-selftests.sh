@@ -25,9 +25,7 @@ in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 	--console="$LOGS/$name.console" || boot_rc=$?
 python3 "$REPO/scripts/results.py" test-progs --console "$LOGS/$name.console" \
 	--tests "$out/bpfsel/tests.txt" --ktap "$RESULTS/$name.ktap"
-in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" \
-	"$RESULTS/$name.ktap" >/dev/null || true
-[ -s "$RESULTS/$name.json" ] || die "kunit.py parse left no results"
+json_results "$name"
 python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
 	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
 grep -q "^# bpf_selftests: done" "$LOGS/$name.console" ||

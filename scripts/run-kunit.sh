@@ -14,25 +14,21 @@ name=$tree-$ARCH_NAME-kunit
 mkdir -p "$RESULTS" "$LOGS"
 rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 
-cd "$src"
-# Under TCG a boot very rarely stalls before the first test (seen once in
-# early timer setup).  Such a run has no KTAP at all: retry it once, and say
-# so; a run that reached the tests is never retried.
-for attempt in 1 2; do
+exec_kunit() {
 	rm -f "$out/test.log"
-	rc=0
 	in_root python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
 		--arch="$ARCH_KARCH" --qemu_args="-smp 2" \
-		--timeout="${KUNIT_TIMEOUT:-300}" --json="$RESULTS/$name.json" || rc=$?
-	[ -f "$out/test.log" ] || die "kunit.py produced no console log ($out/test.log)"
-	grep -q "KTAP version\|TAP version" "$out/test.log" && break
-	[ "$attempt" = 1 ] && warn "boot never reached the KUnit tests, retrying once" &&
-		cp "$out/test.log" "$LOGS/$name.console.stalled"
-done
+		--timeout="${KUNIT_TIMEOUT:-300}" --json="$RESULTS/$name.json"
+}
+
+cd "$src"
+rc=0
+retry_stalled_boot "$out/test.log" "KTAP version\|TAP version" exec_kunit || rc=$?
+[ -f "$out/test.log" ] || die "kunit.py produced no console log ($out/test.log)"
 cp "$out/test.log" "$LOGS/$name.console"
+[ -s "$RESULTS/$name.json" ] || die "kunit.py exec failed (exit $rc) and left no results"
 in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
 	"$LOGS/$name.console" >"$RESULTS/$name.ktap" || true
-[ -s "$RESULTS/$name.json" ] || die "kunit.py exec failed (exit $rc) and left no results"
 [ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
 # The console of the whole boot must be free of splats, whichever case (or
 # no case) caused them.

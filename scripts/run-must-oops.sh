@@ -53,5 +53,4 @@ for c in $cases; do
 		  echo "not ok $i $case # $why"; } >>"$ktap"
 	fi
 done
-in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" "$ktap" >/dev/null || true
-[ -s "$RESULTS/$name.json" ] || die "kunit.py parse left no results"
+json_results "$name"

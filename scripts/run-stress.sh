@@ -24,10 +24,9 @@ in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
 	--initrd="$img" --timeout="$((seconds + ${BOOT_TIMEOUT:-600}))" \
 	--append="quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" --console="$LOGS/$name.console" || boot_rc=$?
-sed -n '/^KTAP version/,/^\(not \)\?ok 1 stress/p' "$LOGS/$name.console" >"$RESULTS/$name.ktap"
-in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$name.json" \
-	"$RESULTS/$name.ktap" >/dev/null || true
-[ -s "$RESULTS/$name.json" ] || die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
+grep -q "^KTAP version" "$LOGS/$name.console" ||
+	die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
+ktap_results "$LOGS/$name.console" "$name"
 python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
 	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
 grep "^# stress:" "$RESULTS/$name.ktap"
