@@ -27,6 +27,11 @@ usage: run_tests.sh [options]
                    SECONDS per cell; best with --flavour debug)
   --bench          also run arena_bench per cell and print the ratio table
                    (a benchmark, not a suite: --only bench runs only it)
+  --filter GLOB    run only the cases GLOB selects (matched against the name
+                   the case matrix prints, and its last component): KUnit
+                   (kunit.py filter_glob), kselftest, must_oops
+  --shell          boot the (one) cell's kernel with its kselftest initramfs
+                   to a shell on this terminal instead of testing
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
   --self-test      also run the harness's own checks (scripts/tests/)
@@ -36,7 +41,7 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -50,6 +55,9 @@ while [ $# -gt 0 ]; do
 	--only) only="$only ${2:?--only needs a value}"; shift ;;
 	--only=*) only="$only ${1#*=}" ;;
 	--bench) bench=1 ;;
+	--filter) filter=${2:?--filter needs a glob}; shift ;;
+	--filter=*) filter=${1#*=} ;;
+	--shell) shell=1 ;;
 	--stress) stress=${2:?--stress needs SECONDS}; shift ;;
 	--stress=*) stress=${1#*=} ;;
 	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
@@ -108,6 +116,21 @@ esac
 [ -n "$stress" ] && only="${only:-kunit kselftest must_oops bpf_selftests} stress"
 [ -n "$bench" ] && only="${only:-kunit kselftest must_oops bpf_selftests} bench"
 case " $only " in *" stress "*) [ -n "$stress" ] || die "the stress suite needs --stress SECONDS" ;; esac
+# --filter: the suites with a selected case, and the cases, for the steps
+if [ -n "$filter" ]; then
+	picks=$(python3 "$REPO/scripts/results.py" filter-cases \
+		--expected-cases "$REPO/configs/expected-cases" --glob "$filter")
+	[ -n "$picks" ] || die "--filter '$filter' selects no case of configs/expected-cases"
+	wanted=" ${only:-kunit kselftest must_oops} " only=
+	for s in $(echo "$picks" | cut -d' ' -f1); do
+		case $wanted in *" $s "*) only="$only $s" ;; esac
+	done
+	[ -n "$only" ] || die "--filter '$filter' selects no case of the suites asked for"
+	KUNIT_FILTER="bpf_arena_kfault.$filter"
+	KSFT_ONLY=$(echo "$picks" | sed -n 's/^kselftest //p')
+	OOPS_ONLY=$(echo "$picks" | sed -n 's/^must_oops //p')
+	export KUNIT_FILTER KSFT_ONLY OOPS_ONLY
+fi
 suites=
 for s in $all_suites; do	# canonical order, each once
 	case " ${only:-kunit kselftest must_oops bpf_selftests} " in *" $s "*) suites="$suites $s" ;; esac
@@ -116,6 +139,19 @@ case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
 esac
 export JOBS FLAVOURS=$flavours
+
+if [ -n "$shell" ]; then
+	set -- $trees
+	[ $# -eq 1 ] && [ ${#arches[@]} -eq 1 ] ||
+		die "--shell boots one cell: give one --tree and one --arch (or one --cell)"
+	"$REPO/scripts/setup.sh" >/dev/null && "$REPO/scripts/fetch-tree.sh" >/dev/null &&
+	"$REPO/scripts/prepare-tree.sh" "$1" >/dev/null &&
+	"$REPO/scripts/build-kernel.sh" "$1" "${arches[0]}" >/dev/null &&
+	"$REPO/scripts/build-kselftest.sh" "$1" "${arches[0]}" >/dev/null &&
+	"$REPO/scripts/make-initramfs.sh" "$1" "${arches[0]}" >/dev/null ||
+		die "could not make the $1/${arches[0]} kernel and initramfs (run without --shell to see why)"
+	exec "$REPO/scripts/shell.sh" "$1" "${arches[0]}"
+fi
 
 mkdir -p "$RESULTS" "$LOGS"
 find "$RESULTS" -maxdepth 1 -type f -delete	# results of earlier runs; not mutants/
@@ -263,5 +299,6 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--not-run "$notrun" --expected-cases "$REPO/configs/expected-cases" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
-	--info arches="${arches[*]}" --info flavours="${flavours# }" || failed=1
+	--info arches="${arches[*]}" --info flavours="${flavours# }" \
+	${filter:+--filter "$filter"} || failed=1
 exit $failed

@@ -21,13 +21,11 @@ import threading
 import time
 
 
-def qemu_ops(src, arch, cross_compile, extra_qemu_args):
-    """kunit.py's QEMU operations for @arch, from the tree's qemu_configs:
-    the documented QemuArchParams of qemu_configs/<arch>.py (the format of
-    kunit.py --qemu_config) and kunit_kernel's public QEMU operations."""
+def qemu_params(src, arch, extra_qemu_args):
+    """The QemuArchParams of the tree's qemu_configs/<arch>.py (the format of
+    kunit.py --qemu_config), with @extra_qemu_args added."""
     kunit_dir = os.path.join(src, 'tools', 'testing', 'kunit')
     sys.path.insert(0, kunit_dir)
-    import kunit_kernel  # pylint: disable=import-outside-toplevel
     path = os.path.join(kunit_dir, 'qemu_configs', arch + '.py')
     # Loaded under the name kunit.py gives it: the file imports
     # ..qemu_config relative to that name.
@@ -38,11 +36,20 @@ def qemu_ops(src, arch, cross_compile, extra_qemu_args):
     # This boot disables the built-in suites (kunit.enable=0); kunit.py's
     # default kunit_shutdown=reboot would then reboot before init ran.  An
     # unknown action ('none') does nothing.
-    params = dataclasses.replace(
+    return dataclasses.replace(
         config.QEMU_ARCH,
         kernel_command_line=config.QEMU_ARCH.kernel_command_line + ' kunit_shutdown=none',
         extra_qemu_params=list(config.QEMU_ARCH.extra_qemu_params) + extra_qemu_args)
-    return kunit_kernel.LinuxSourceTreeOperationsQemu(params, cross_compile=cross_compile)
+
+
+def interactive(params, build_dir, cmdline):
+    """QEMU on this terminal (console and monitor on stdio): kunit.py's
+    command line for the machine, which its own start() keeps on pipes."""
+    os.execvp('qemu-system-' + params.qemu_arch, [
+        'qemu-system-' + params.qemu_arch, '-nodefaults', '-m', '1024',
+        '-kernel', os.path.join(build_dir, params.kernel_path),
+        '-append', ' '.join(cmdline + [params.kernel_command_line]),
+        '-no-reboot', '-nographic', '-serial', 'mon:stdio'] + params.extra_qemu_params)
 
 
 def main():
@@ -55,13 +62,20 @@ def main():
     ap.add_argument('--append', default='', help='extra kernel parameters')
     ap.add_argument('--smp', type=int, default=2)
     ap.add_argument('--timeout', type=int, default=600, help='seconds')
-    ap.add_argument('--console', required=True, help='console log file')
+    ap.add_argument('--console', help='console log file (required unless --interactive)')
+    ap.add_argument('--interactive', action='store_true',
+                    help='QEMU on this terminal, no timeout, no log')
     args = ap.parse_args()
 
-    ops = qemu_ops(args.src, args.arch, args.cross_compile,
-                   ['-initrd', args.initrd, '-smp', str(args.smp)])
-
+    params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp)])
     cmdline = ['kunit.enable=0', 'panic=-1'] + args.append.split()
+    if args.interactive:
+        interactive(params, args.build_dir, cmdline)
+    if not args.console:
+        ap.error('--console is required')
+    import kunit_kernel  # pylint: disable=import-outside-toplevel
+    ops = kunit_kernel.LinuxSourceTreeOperationsQemu(params, cross_compile=args.cross_compile)
+
     with open(args.console, 'w', encoding='utf-8', errors='replace') as log:
         proc = ops.start(cmdline, args.build_dir)
         tail = []

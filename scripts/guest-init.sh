@@ -14,6 +14,9 @@
 #                          [ROLES] (scripts/run-stress.sh)
 #   bench=ITERATIONS       instead of the tests, run arena_bench ITERATIONS
 #                          (scripts/run-bench.sh)
+#   ksft_only=CASE,...     run only these cases (fixture.test or
+#                          fixture.variant.test; run_tests.sh --filter)
+#   shell=1                a shell on the console instead (run_tests.sh --shell)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -25,15 +28,24 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300 must_oops= stress= bench=
+timeout=300 must_oops= stress= bench= only= shell=
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
 	must_oops=*) must_oops=${p#must_oops=} ;;
 	stress=*) stress=${p#stress=} ;;
 	bench=*) bench=${p#bench=} ;;
+	ksft_only=*) only=${p#ksft_only=} ;;
+	shell=*) shell=1 ;;
 	esac
 done
+if [ -n "$shell" ]; then
+	echo "# arena-kfault: kselftests in /kselftest; the test module loads with"
+	echo "# insmod /kselftest/arena_kfault/arena_kfault_kmod/arena_kfault_kmod.ko;"
+	echo "# 'reboot -f' ends the VM"
+	setsid cttyhack sh
+	reboot -f
+fi
 if [ -n "$must_oops" ]; then
 	/kselftest/arena_kfault/arena_oops_trigger "$must_oops"
 	reboot -f
@@ -53,15 +65,20 @@ fi
 
 cd /kselftest || exec reboot -f
 n=$(grep -c : kselftest-list.txt)
+args=
+for c in $(echo "$only" | tr , ' '); do args="$args -r $c"; done
 echo "KTAP version 1"
 echo "1..$((n + 2))"
 i=0
 while IFS=: read -r collection test; do
 	i=$((i + 1))
 	echo "    # running $collection:$test"
-	(cd "$collection" && timeout "$timeout" "./$test" 2>&1; echo "rc=$?" >/tmp/rc) |
-		sed 's/^/    /'
+	# shellcheck disable=SC2086 # one word per -r argument
+	(cd "$collection" && timeout "$timeout" "./$test" $args 2>&1; echo "rc=$?" >/tmp/rc) |
+		tee /tmp/out | sed 's/^/    /'
 	rc=$(sed -n 's/^rc=//p' /tmp/rc)
+	# with ksft_only, a program none of whose cases was picked runs none
+	[ -n "$only" ] && [ "$rc" = 0 ] && grep -qx "1\.\.0" /tmp/out && rc=4
 	case $rc in
 	0) echo "ok $i $collection:$test" ;;
 	4) echo "ok $i $collection:$test # SKIP" ;;

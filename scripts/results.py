@@ -218,16 +218,42 @@ def read_expected_cases(path):
     return cases
 
 
+ALWAYS_RUN = ('kernel_log_clean', 'kmemleak_clean')
+
+
+def filter_matches(label, glob):
+    """Does run_tests.sh --filter GLOB select case @label?  GLOB is matched
+    against the name as the case matrix prints it, against it without its
+    KUnit parameter (/param), and against its last dotted component (the
+    kselftest test, without fixture and variant)."""
+    names = {label, label.split('/')[0], label.split('/')[0].split('.')[-1]}
+    return any(fnmatch.fnmatchcase(n, glob) for n in names)
+
+
+def cmd_filter_cases(args):
+    """The cases of configs/expected-cases that --filter GLOB selects, one
+    suite per line: SUITE CASE,CASE,..."""
+    for suite, cases in read_expected_cases(args.expected_cases).items():
+        picked = [c for c in cases if not is_pattern(c) and c not in ALWAYS_RUN
+                  and filter_matches(c, args.glob)]
+        if picked:
+            print(suite, ','.join(picked))
+    return 0
+
+
 def is_pattern(label):
     """A glob in configs/expected-cases: it allows skips, it is not a case."""
     return any(ch in label for ch in '*?[')
 
 
-def account_cases(rec, expected):
+def account_cases(rec, expected, glob=None):
     """Fail the cases of @rec that did not report, or skipped when they may not."""
     if rec['error'] or rec['suite'] not in expected:
         return
     want = expected[rec['suite']]
+    if glob:
+        want = {c: why for c, why in want.items()
+                if c in ALWAYS_RUN or is_pattern(c) or filter_matches(c, glob)}
     seen = {case_label(c['name']) for c in rec['cases']}
 
     def skip_reason(label):
@@ -239,6 +265,8 @@ def account_cases(rec, expected):
 
     for c in rec['cases']:
         label = case_label(c['name'])
+        if glob and c['status'] == 'SKIP' and label not in want:
+            continue	# --filter left it out
         if c['status'] == 'SKIP' and skip_reason(label) is None:
             c['status'] = 'FAIL'
             c['note'] = 'skipped, and nothing allows this case to skip'
@@ -285,7 +313,7 @@ def cmd_summary(args):
         else:
             rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, args.source, flavours)
-            account_cases(rec, expected_cases)
+            account_cases(rec, expected_cases, args.filter)
         records.append(rec)
     run = run_metadata(args)
     failed_steps = [s for s in run['steps'] if s['exit']]
@@ -594,6 +622,7 @@ def main(argv=None):
                    help='kernel source of this run (known failures are per source)')
     p.add_argument('--flavour', action='append', default=[],
                    help='config flavour of this run; repeatable')
+    p.add_argument('--filter', help='run_tests.sh --filter GLOB: only those cases are expected')
     p.add_argument('--info', action='append', default=[], metavar='KEY=VALUE',
                    help='run metadata')
     p.set_defaults(func=cmd_summary)
@@ -607,6 +636,10 @@ def main(argv=None):
     p.add_argument('--tests', required=True, help='the selected test names, one per line')
     p.add_argument('--ktap', required=True, help='KTAP file to write')
     p.set_defaults(func=cmd_test_progs)
+    p = sub.add_parser('filter-cases', help='the expected cases --filter GLOB selects')
+    p.add_argument('--expected-cases', required=True)
+    p.add_argument('--glob', required=True)
+    p.set_defaults(func=cmd_filter_cases)
     p = sub.add_parser('bench-table', help='ratio tables of the TREE-ARCH-bench.txt files')
     p.add_argument('--results', required=True, help='results directory')
     p.set_defaults(func=cmd_bench_table)

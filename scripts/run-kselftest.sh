@@ -3,7 +3,8 @@
 # kselftest initramfs (machine from kunit.py's qemu_configs/ARCH.py, see
 # scripts/boot.py), then parse the KTAP it printed with 'kunit.py parse'.
 # Writes build/results/TREE-ARCH-kselftest.{json,ktap} and
-# build/logs/TREE-ARCH-kselftest.console.
+# build/logs/TREE-ARCH-kselftest.console.  KSFT_ONLY=CASE,... (run_tests.sh
+# --filter) runs only those cases.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +22,7 @@ retry_stalled_boot "$console" "^KTAP version" \
 	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
 	--initrd="$img" --timeout="${BOOT_TIMEOUT:-900}" \
-	--append="quiet ksft_timeout=${KSFT_TIMEOUT:-600}" --console="$console" || boot_rc=$?
+	--append="quiet ksft_timeout=${KSFT_TIMEOUT:-600}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" \
+	--console="$console" || boot_rc=$?
 ktap_results "$console" "$name"
 [ "$boot_rc" = 0 ] || die "kselftest boot failed (exit $boot_rc), console: $console"

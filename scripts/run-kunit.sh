@@ -5,7 +5,8 @@
 #   build/results/TREE-ARCH-kunit.ktap   the KTAP the kernel printed
 #   build/logs/TREE-ARCH-kunit.console   the whole console
 # Test failures are judged by results.py (known failures included); the exit
-# status is non-zero only when kunit.py left no results.
+# status is non-zero only when kunit.py left no results.  KUNIT_FILTER
+# (run_tests.sh --filter): kunit.py's filter_glob.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +19,8 @@ exec_kunit() {
 	rm -f "$out/test.log"
 	in_root python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
 		--arch="$ARCH_KARCH" --qemu_args="-smp 2" \
-		--timeout="${KUNIT_TIMEOUT:-300}" --json="$RESULTS/$name.json"
+		--timeout="${KUNIT_TIMEOUT:-300}" --json="$RESULTS/$name.json" \
+		${KUNIT_FILTER:+"$KUNIT_FILTER"}
 }
 
 cd "$src"

@@ -6,7 +6,8 @@
 # case only when the kernel oopsed at the address the trigger named, in the
 # function the list names.  A recovered access, an oops elsewhere or none
 # is a failure.  Writes build/results/TREE-ARCH-must_oops.{ktap,json} and
-# build/logs/TREE-ARCH-must_oops-CASE.console.
+# build/logs/TREE-ARCH-must_oops-CASE.console.  OOPS_ONLY=CASE,...
+# (run_tests.sh --filter) boots only those.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +19,8 @@ name=$tree-$ARCH_NAME-must_oops
 mkdir -p "$RESULTS" "$LOGS"
 rm -f "$RESULTS/$name".* "$LOGS/$name"-*.console
 
-cases=$(awk '!/^#/ && NF { print $1 ":" $2 }' "$list")
+cases=$(awk -v only=",${OOPS_ONLY:-}," '!/^#/ && NF && (only == ",," || index(only, "," $1 ",")) {
+	print $1 ":" $2 }' "$list")
 ktap=$RESULTS/$name.ktap
 { echo "KTAP version 1"; echo "1..$(echo "$cases" | wc -l)"; } >"$ktap"
 cd "$src"

@@ -69,6 +69,15 @@ class RunTestsArguments(unittest.TestCase):
     def test_cell_unknown_arch(self):
         self.check(['--cell', 'series:sparc'], "unknown arch 'sparc'")
 
+    def test_filter_selects_nothing(self):
+        self.check(['--filter', 'no_such_case*'], "selects no case")
+
+    def test_stress_needs_seconds(self):
+        self.check(['--stress', 'long'], "--stress needs a positive number")
+
+    def test_shell_needs_one_cell(self):
+        self.check(['--shell'], "--shell boots one cell")
+
     def test_cell_with_tree(self):
         self.check(['--cell', 'series:arm64', '--tree', 'upstream'],
                    '--cell replaces --tree and --arch')
@@ -425,6 +434,28 @@ class Accounting(unittest.TestCase):
         with open(os.path.join(sdir, 'must-oops.list'), encoding='utf-8') as f:
             oops = {l.split()[0] for l in f if l.strip() and not l.startswith('#')}
         self.assertEqual({c for s, c in listed if s == 'must_oops'}, oops)
+
+
+class Filter(unittest.TestCase):
+    """--filter GLOB picks cases by name or by their last component, and
+    a run with a filter expects only the cases it picked."""
+
+    def picks(self, glob):
+        proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'filter-cases',
+                    '--expected-cases', os.path.join(REPO, 'configs', 'expected-cases'),
+                    '--glob', glob])
+        return dict(line.split(' ', 1) for line in proc.stdout.splitlines())
+
+    def test_by_last_component(self):
+        self.assertEqual(self.picks('kfunc_accesses_recover'), {'kselftest': (
+            'window_edge.last_arena_page.kfunc_accesses_recover,'
+            'window_edge.upper_half_guard.kfunc_accesses_recover')})
+
+    def test_kunit_params_and_must_oops(self):
+        picks = self.picks('handler_range_boundaries')
+        self.assertEqual(set(picks), {'kunit'})
+        self.assertIn('handler_range_boundaries/kbase', picks['kunit'])
+        self.assertEqual(self.picks('no_arena'), {'must_oops': 'no_arena'})
 
 
 class OneConfigList(unittest.TestCase):
