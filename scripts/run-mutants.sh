@@ -8,14 +8,15 @@
 # header's "Killed by:" cases); a build failure, a crash or missing results
 # is INCONCLUSIVE.  Exit status: mutants that survived or were inconclusive.
 # The series tree is restored afterwards.  MUTANTS="name ..." runs only
-# those; SUITES="kunit" (or "kselftest") runs only that suite.
+# those; SUITES="kunit" (or "kselftest", "kselftest must_oops") runs only
+# those suites.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:-$(known_arches | cut -d" " -f1)}
 load_arch "$arch"
 out=$RESULTS/mutants
-suites=${SUITES:-kunit kselftest}
+suites=${SUITES:-kunit kselftest must_oops}
 mkdir -p "$out" "$LOGS/mutants"
 survived=0
 
@@ -31,6 +32,8 @@ run_suite() {
 		"$REPO/scripts/make-initramfs.sh" series "$arch" &&
 		env BOOT_TIMEOUT="${BOOT_TIMEOUT:-600}" "${env[@]}" \
 			"$REPO/scripts/run-kselftest.sh" series "$arch" ;;
+	must_oops)	# after kselftest, whose initramfs it boots
+		env "${env[@]}" "$REPO/scripts/run-must-oops.sh" series "$arch" ;;
 	esac
 }
 
