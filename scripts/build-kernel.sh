@@ -5,8 +5,9 @@
 # kselftests' needs) plus configs/kunit/<arch>.config when present
 # plus the fragments named in $FLAVOURS (configs/flavours/<name>.config).
 # A flavour may also take options from the tree under test:
-#   #tree-config PATH      merge the tree's PATH (a config fragment) ...
-#   #drop-options REGEX    ... without the CONFIG_<REGEX> options it names
+#   #tree-config PATH      merge the tree's PATH (a config fragment)
+#   #drop-options REGEX    and leave the CONFIG_<REGEX> options it names to
+#                          Kconfig, whichever file set them
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +18,7 @@ mkdir -p "$out"
 args=(--build_dir="$out" --arch="$ARCH_KARCH" --jobs="${JOBS:-$(nproc)}")
 [ -n "$ARCH_CROSS" ] && args+=(--cross_compile="$ARCH_CROSS")
 # KUNITCONFIGS replaces configs/kunit/*.kunitconfig (prove-base-oopses.sh).
-files=()
+files=() drops=
 for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/selftests/arena_kfault/config" \
 	"$REPO/configs/kunit/$ARCH_NAME.config"; do
 	[ -f "$f" ] && files+=("$f")
@@ -28,12 +29,12 @@ for fl in ${FLAVOURS:-}; do
 	tree_cfg=$(sed -n 's/^#tree-config //p' "$f")
 	if [ -n "$tree_cfg" ]; then
 		[ -f "$src/$tree_cfg" ] || die "flavour $fl: the $tree tree has no $tree_cfg"
-		drop=$(sed -n 's/^#drop-options //p' "$f")
-		grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$src/$tree_cfg" |
-			grep -vE "^(# )?CONFIG_${drop:-NONE}[= ]" >"$out/flavour-$fl-tree.config"
+		cp "$src/$tree_cfg" "$out/flavour-$fl-tree.config"
 		files+=("$out/flavour-$fl-tree.config")
 	fi
 	files+=("$f")
+	d=$(sed -n 's/^#drop-options //p' "$f")
+	[ -z "$d" ] || drops="${drops:+$drops|}$d"
 done
 # One kunitconfig, in which a later file (a flavour) overrides what an
 # earlier one sets: kunit.py refuses conflicting values across files.
@@ -43,7 +44,8 @@ awk '{
 	if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) name = substr($0, 1, RLENGTH - 1)
 	else if (match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set/)) name = $2
 	if (name != "") { if (!(name in pos)) order[++n] = name; pos[name] = $0 }
-} END { for (i = 1; i <= n; i++) print pos[order[i]] }' "${files[@]}" >"$merged"
+} END { for (i = 1; i <= n; i++) print pos[order[i]] }' "${files[@]}" |
+	grep -vE "^(# )?CONFIG_(${drops:-NONE})[= ]" >"$merged" || true
 args+=(--kunitconfig="$merged")
 
 cd "$src"
