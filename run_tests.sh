@@ -238,22 +238,15 @@ for tree in $trees; do
 				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
 					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
 					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
-						case " $suites " in *" kselftest "*)
-							step kselftest "$tree" "$arch" "$REPO/scripts/run-kselftest.sh" "$tree" "$arch" ||
-								failed=1
-						esac
-						case " $suites " in *" must_oops "*)
-							step must_oops "$tree" "$arch" "$REPO/scripts/run-must-oops.sh" "$tree" "$arch" ||
-								failed=1
-						esac
-						case " $suites " in *" stress "*)
-							step stress "$tree" "$arch" "$REPO/scripts/run-stress.sh" "$tree" "$arch" "$stress" ||
-								failed=1
-						esac
-						case " $suites " in *" bench "*)
-							step bench "$tree" "$arch" "$REPO/scripts/run-bench.sh" "$tree" "$arch" ||
-								failed=1
-						esac
+						# scripts/run-<suite>.sh TREE ARCH, the stress
+						# suite with its seconds
+						for s in kselftest must_oops stress bench; do
+							case " $suites " in *" $s "*) ;; *) continue ;; esac
+							extra=
+							[ "$s" = stress ] && extra=$stress
+							step "$s" "$tree" "$arch" "$REPO/scripts/run-${s//_/-}.sh" \
+								"$tree" "$arch" $extra || failed=1
+						done
 					else
 						failed=1
 					fi

@@ -111,6 +111,16 @@ busybox_for() {
 	echo "$bb"
 }
 
+# boot_guest INITRD CONSOLE TIMEOUT PARAMS: boot the $out kernel of $src for
+# the loaded arch in QEMU (scripts/boot.py: kunit.py's machine for it) with
+# INITRD and the kernel parameters PARAMS, the console into CONSOLE, for at
+# most TIMEOUT seconds.  Run from the kernel source.  boot.py's status.
+boot_guest() {
+	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
+		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
+		--initrd="$1" --console="$2" --timeout="$3" --append="$4"
+}
+
 # retry_stalled_boot CONSOLE PATTERN CMD...: run CMD, a boot that writes
 # CONSOLE.  A boot whose console never matched PATTERN (a rare TCG stall in
 # early boot, before any test ran) is retried once, its console kept as

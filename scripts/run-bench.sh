@@ -15,10 +15,8 @@ mkdir -p "$RESULTS" "$LOGS"
 rm -f "$RESULTS/$name.txt"
 
 cd "$src"
-in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
-	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-	--initrd="$img" --timeout="${BOOT_TIMEOUT:-900}" \
-	--append="quiet bench=${BENCH_ITERATIONS:-200}" --console="$LOGS/$name.console" || true
+boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-900}" \
+	"quiet bench=${BENCH_ITERATIONS:-200}" || true
 grep "^# bench:" "$LOGS/$name.console" | sed 's/^# bench: //' >"$RESULTS/$name.txt" || true
 grep -q "^done$" "$RESULTS/$name.txt" ||
 	die "arena_bench printed no figures, console: $LOGS/$name.console"

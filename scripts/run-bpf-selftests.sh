@@ -18,11 +18,8 @@ rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 
 cd "$src"
 boot_rc=0
-in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
-	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-	--initrd="$img" --timeout="${BOOT_TIMEOUT:-1200}" \
-	--append="quiet bpf_timeout=${BPF_TIMEOUT:-300}" \
-	--console="$LOGS/$name.console" || boot_rc=$?
+boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-1200}" \
+	"quiet bpf_timeout=${BPF_TIMEOUT:-300}" || boot_rc=$?
 python3 "$REPO/scripts/results.py" test-progs --console "$LOGS/$name.console" \
 	--tests "$out/bpfsel/tests.txt" --ktap "$RESULTS/$name.ktap"
 json_results "$name"

@@ -18,11 +18,7 @@ rm -f "$RESULTS/$name".* "$console"
 
 cd "$src"
 boot_rc=0
-retry_stalled_boot "$console" "^KTAP version" \
-	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
-	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-	--initrd="$img" --timeout="${BOOT_TIMEOUT:-900}" \
-	--append="quiet ksft_timeout=${KSFT_TIMEOUT:-600}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" \
-	--console="$console" || boot_rc=$?
+retry_stalled_boot "$console" "^KTAP version" boot_guest "$img" "$console" "${BOOT_TIMEOUT:-900}" \
+	"quiet ksft_timeout=${KSFT_TIMEOUT:-600}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" || boot_rc=$?
 ktap_results "$console" "$name"
 [ "$boot_rc" = 0 ] || die "kselftest boot failed (exit $boot_rc), console: $console"

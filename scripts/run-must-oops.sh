@@ -29,11 +29,8 @@ for c in $cases; do
 	i=$((i + 1)) case=${c%%:*} func=${c#*:}
 	console=$LOGS/$name-$case.console
 	info "must_oops $case"
-	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
-		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-		--initrd="$img" --timeout="${OOPS_TIMEOUT:-300}" \
-		--append="quiet oops=panic panic=-1 must_oops=$case" \
-		--console="$console" >/dev/null 2>&1 || true
+	boot_guest "$img" "$console" "${OOPS_TIMEOUT:-300}" \
+		"quiet oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 || true
 	addr=$(sed -n "s/.*must-oops: $case: address \([0-9a-f]\{16\}\).*/\1/p" "$console" | head -1)
 	oops=$(grep -F -m1 "$ARCH_OOPS" "$console" || true)
 	why=

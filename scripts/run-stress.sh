@@ -20,10 +20,8 @@ rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 
 cd "$src"
 boot_rc=0
-in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
-	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-	--initrd="$img" --timeout="$((seconds + ${BOOT_TIMEOUT:-600}))" \
-	--append="quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" --console="$LOGS/$name.console" || boot_rc=$?
+boot_guest "$img" "$LOGS/$name.console" "$((seconds + ${BOOT_TIMEOUT:-600}))" \
+	"quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" || boot_rc=$?
 grep -q "^KTAP version" "$LOGS/$name.console" ||
 	die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
 ktap_results "$LOGS/$name.console" "$name"
