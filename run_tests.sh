@@ -25,6 +25,8 @@ usage: run_tests.sh [options]
                    bpf-selftests flavour)
   --stress SECONDS also run the stress suite (arena_stress in the guest for
                    SECONDS per cell; best with --flavour debug)
+  --timings        after the summary, each cell's step times and the run
+                   against the README's turnaround targets
   --bench          also run arena_bench per cell and print the ratio table
                    (a benchmark, not a suite: --only bench runs only it)
   --filter GLOB    run only the cases GLOB selects (matched against the name
@@ -41,7 +43,7 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell= timings=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--only) only="$only ${2:?--only needs a value}"; shift ;;
 	--only=*) only="$only ${1#*=}" ;;
 	--bench) bench=1 ;;
+	--timings) timings=1 ;;
 	--filter) filter=${2:?--filter needs a glob}; shift ;;
 	--filter=*) filter=${1#*=} ;;
 	--shell) shell=1 ;;
@@ -294,4 +297,8 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" \
 	${filter:+--filter "$filter"} || failed=1
+if [ -n "$timings" ]; then
+	echo >&2
+	python3 "$REPO/scripts/results.py" timings "$RESULTS/summary.json" >&2
+fi
 exit $failed

@@ -506,6 +506,45 @@ def cmd_test_progs(args):
     return 0
 
 
+# The turnaround targets of the README ("Timings"), in seconds.
+TARGETS = {'cold_ci': 45 * 60, 'cold_full_matrix': 75 * 60, 'warm_revalidation': 6 * 60,
+           'boot_and_tests_per_cell': 60}
+BOOT_STEPS = ('kunit', 'kselftest', 'must_oops')
+
+
+def cmd_timings(args):
+    """Per cell: the seconds of each step, and the run against the targets."""
+    with open(args.summary, encoding='utf-8') as f:
+        run = json.load(f)['run']
+    cells, names = {}, []
+    for st in run['steps']:
+        if st['tree'] in ('-', 'repo'):
+            continue
+        cells.setdefault((st['tree'], st['arch']), {})[st['step']] = st['seconds']
+        if st['step'] not in names and st['arch'] != '-':
+            names.append(st['step'])
+    rows = [['cell'] + names + ['boot+tests', 'total']]
+    worst = 0
+    for (tree, arch), steps in cells.items():
+        if arch == '-':
+            continue
+        boots = sum(steps.get(n, 0) for n in BOOT_STEPS)
+        worst = max(worst, boots)
+        rows.append([f'{tree}/{arch}'] + [str(steps.get(n, '-')) for n in names] +
+                    [str(boots), str(sum(steps.values()) + cells.get((tree, '-'), {}).get('prepare', 0))])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        print('  '.join(c.rjust(w) if i and j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths))))
+    wall = sum(st['seconds'] for st in run['steps'])
+    t = TARGETS['boot_and_tests_per_cell']
+    print(f"\nboot + tests ({' + '.join(BOOT_STEPS)}), slowest cell: {worst} s "
+          f"(target {t} s: {'met' if worst <= t else 'missed'})")
+    print(f'this run: {wall} s of steps ({wall / 60:.1f} min); targets: cold CI '
+          f"{TARGETS['cold_ci'] // 60} min, cold full matrix {TARGETS['cold_full_matrix'] // 60} min, "
+          f"one edited patch re-validated warm {TARGETS['warm_revalidation'] // 60} min")
+    return 0
+
+
 def read_bench(path):
     """{op: (median_ns, p10, p90, ratio) or a note} from a TREE-ARCH-bench.txt."""
     ops = {}
@@ -636,6 +675,9 @@ def main(argv=None):
     p.add_argument('--tests', required=True, help='the selected test names, one per line')
     p.add_argument('--ktap', required=True, help='KTAP file to write')
     p.set_defaults(func=cmd_test_progs)
+    p = sub.add_parser('timings', help='per-cell step times against the targets')
+    p.add_argument('summary', help='summary.json')
+    p.set_defaults(func=cmd_timings)
     p = sub.add_parser('filter-cases', help='the expected cases --filter GLOB selects')
     p.add_argument('--expected-cases', required=True)
     p.add_argument('--glob', required=True)
