@@ -5,7 +5,7 @@
 # bpf_testmod.ko against the TREE/ARCH kernel of the bpf-selftests flavour
 # (configs/flavours/bpf-selftests.config).  Statically linked, so one
 # binary runs in the guest of either arch.  Packs it with busybox and
-# scripts/bpf-selftests-init.sh into <build dir>/bpf-selftests.cpio.gz.
+# scripts/guest-init.sh into <build dir>/bpf-selftests.cpio.gz.
 #
 # Which tests: every prog_tests/*.c whose name matches $BPF_SELFTESTS_MATCH
 # (default 'arena|stream'), plus the one-line test functions of
@@ -97,7 +97,7 @@ cp "$(busybox_for "$ARCH_DEB")" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$sel/test_progs" "$sel/bpf_testmod.ko" "$sel/tests.txt" "$stage/bpf/"
 cp "$sel"/*.bpf.o "$stage/bpf/" 2>/dev/null || true
-cp "$REPO/scripts/bpf-selftests-init.sh" "$stage/init"
+cp "$REPO/scripts/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
 in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
 	sh "$stage" "$out/bpf-selftests.cpio.gz"

@@ -1,5 +1,9 @@
 #!/bin/sh
-# /init of the kselftest initramfs.  Runs every test of
+# /init of both initramfs images.  With /bpf (scripts/build-bpf-selftests.sh)
+# it runs each test of /bpf/tests.txt in a test_progs of its own, so that a
+# test killed by an oops takes no other result with it, then prints the
+# kernel log for the host to scan (scripts/results.py test-progs,
+# log-check).  Otherwise, the kselftest initramfs: it runs every test of
 # /kselftest/kselftest-list.txt (written by 'make kselftest-install') and
 # prints one KTAP document: each test program's own KTAP nested four spaces
 # deep, then two last cases: kernel_log_clean fails on any kernel log line
@@ -17,6 +21,7 @@
 #   ksft_only=CASE,...     run only these cases (fixture.test or
 #                          fixture.variant.test; run_tests.sh --filter)
 #   shell=1                a shell on the console instead (run_tests.sh --shell)
+#   bpf_timeout=SECONDS    per test_progs test (default 300)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -25,10 +30,11 @@ mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300 must_oops= stress= bench= only= shell=
+timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
@@ -37,8 +43,22 @@ for p in $(cat /proc/cmdline); do
 	bench=*) bench=${p#bench=} ;;
 	ksft_only=*) only=${p#ksft_only=} ;;
 	shell=*) shell=1 ;;
+	bpf_timeout=*) bpf_timeout=${p#bpf_timeout=} ;;
 	esac
 done
+if [ -f /bpf/tests.txt ]; then
+	cd /bpf
+	while read -r t; do
+		echo "# bpf_selftests: $t begin"
+		timeout "$bpf_timeout" ./test_progs -a "$t" 2>&1	# loads bpf_testmod.ko itself
+		echo "# bpf_selftests: $t exit $?"
+	done <tests.txt
+	echo "# bpf_selftests: done"
+	echo "# bpf_selftests: kernel log begin"
+	dmesg
+	echo "# bpf_selftests: kernel log end"
+	reboot -f
+fi
 if [ -n "$shell" ]; then
 	echo "# arena-kfault: kselftests in /kselftest; the test module loads with"
 	echo "# insmod /kselftest/arena_kfault/arena_kfault_kmod/arena_kfault_kmod.ko;"
