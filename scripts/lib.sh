@@ -111,6 +111,24 @@ busybox_for() {
 	echo "$bb"
 }
 
+# boot_setup SUITE [bpf]: for the scripts that boot a suite: $img (the
+# kselftest initramfs of $out, or with "bpf" the bpf_selftests one), $name
+# (TREE-ARCH-SUITE) with its earlier results and consoles removed, and the
+# kernel source as the working directory.
+boot_setup() {
+	name=$tree-$ARCH_NAME-$1
+	if [ "${2:-}" = bpf ]; then
+		img=$out/bpf-selftests.cpio.gz
+		[ -f "$img" ] || die "no initramfs at $img (run: scripts/build-bpf-selftests.sh $tree $ARCH_NAME)"
+	else
+		img=$out/kselftest-initramfs.cpio.gz
+		[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
+	fi
+	mkdir -p "$RESULTS" "$LOGS"
+	rm -f "$RESULTS/$name".* "$LOGS/$name".console "$LOGS/$name"-*.console
+	cd "$src"
+}
+
 # boot_guest INITRD CONSOLE TIMEOUT PARAMS: boot the $out kernel of $src for
 # the loaded arch in QEMU (scripts/boot.py: kunit.py's machine for it) with
 # INITRD and the kernel parameters PARAMS, the console into CONSOLE, for at

@@ -8,13 +8,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 tree_arch_args "$@"
-img=$out/kselftest-initramfs.cpio.gz
-name=$tree-$ARCH_NAME-bench
-[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name.txt"
-
-cd "$src"
+boot_setup bench
 boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-900}" \
 	"quiet bench=${BENCH_ITERATIONS:-200}" || true
 grep "^# bench:" "$LOGS/$name.console" | sed 's/^# bench: //' >"$RESULTS/$name.txt" || true

@@ -10,13 +10,7 @@ set -eu
 
 case " ${FLAVOURS:-} " in *" bpf-selftests "*) ;; *) FLAVOURS="${FLAVOURS:-} bpf-selftests" ;; esac
 tree_arch_args "$@"
-img=$out/bpf-selftests.cpio.gz
-name=$tree-$ARCH_NAME-bpf_selftests
-[ -f "$img" ] || die "no initramfs at $img (run: scripts/build-bpf-selftests.sh $tree $ARCH_NAME)"
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$LOGS/$name.console"
-
-cd "$src"
+boot_setup bpf_selftests bpf
 boot_rc=0
 boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-1200}" \
 	"quiet bpf_timeout=${BPF_TIMEOUT:-300}" || boot_rc=$?

@@ -9,14 +9,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 tree_arch_args "$@"
-img=$out/kselftest-initramfs.cpio.gz
-name=$tree-$ARCH_NAME-kselftest
+boot_setup kselftest
 console=$LOGS/$name.console
-[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$console"
-
-cd "$src"
 boot_rc=0
 retry_stalled_boot "$console" "^KTAP version" boot_guest "$img" "$console" "${BOOT_TIMEOUT:-900}" \
 	"quiet ksft_timeout=${KSFT_TIMEOUT:-600}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" || boot_rc=$?

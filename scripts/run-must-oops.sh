@@ -12,18 +12,13 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 tree_arch_args "$@"
-img=$out/kselftest-initramfs.cpio.gz
 list=$REPO/selftests/arena_kfault/must-oops.list
-name=$tree-$ARCH_NAME-must_oops
-[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$LOGS/$name"-*.console
+boot_setup must_oops
 
 cases=$(awk -v only=",${OOPS_ONLY:-}," '!/^#/ && NF && (only == ",," || index(only, "," $1 ",")) {
 	print $1 ":" $2 }' "$list")
 ktap=$RESULTS/$name.ktap
 { echo "KTAP version 1"; echo "1..$(echo "$cases" | wc -l)"; } >"$ktap"
-cd "$src"
 i=0
 for c in $cases; do
 	i=$((i + 1)) case=${c%%:*} func=${c#*:}

@@ -12,13 +12,7 @@ set -eu
 [ $# -eq 3 ] || die "usage: ${0##*/} TREE ARCH SECONDS"
 seconds=$3
 tree_arch_args "$1" "$2"
-img=$out/kselftest-initramfs.cpio.gz
-name=$tree-$ARCH_NAME-stress
-[ -f "$img" ] || die "no initramfs at $img (run: scripts/make-initramfs.sh $tree $ARCH_NAME)"
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$LOGS/$name.console"
-
-cd "$src"
+boot_setup stress
 boot_rc=0
 boot_guest "$img" "$LOGS/$name.console" "$((seconds + ${BOOT_TIMEOUT:-600}))" \
 	"quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" || boot_rc=$?
