@@ -3,8 +3,10 @@
 # (tools/testing/selftests/bpf of TREE) for the bpf_selftests suite: a
 # test_progs with only the tests that exercise arenas and streams, and
 # bpf_testmod.ko against the TREE/ARCH kernel of the bpf-selftests flavour
-# (configs/flavours/bpf-selftests.config).  Statically linked, so one
-# binary runs in the guest of either arch.  Packs it with busybox and
+# (configs/flavours/bpf-selftests.config).  Dynamically linked: the
+# initramfs gets the target's shared libraries it needs from the toolchain
+# root (a static link would also reach the host tools the Makefile builds
+# with the same flags).  Packs it with busybox and
 # scripts/guest-init.sh into <build dir>/bpf-selftests.cpio.gz.
 #
 # Which tests: every prog_tests/*.c whose name matches $BPF_SELFTESTS_MATCH
@@ -63,21 +65,17 @@ sed 's/.*/DEFINE_TEST(&)/' "$sel/tests.txt" | { echo '/* Generated header, do no
 	>"$bpf/prog_tests/tests.h"
 echo "selected $(wc -l <"$sel/tests.txt") tests: $(tr '\n' ' ' <"$sel/tests.txt")"
 
-# libarena's skeletons only when a selected test includes them.
+# libarena's skeletons only when a selected test includes them.  No
+# bpftool for the target (TRUNNER_BPFTOOL): no selected test runs it, and
+# cross-building it needs the target's OpenSSL headers.
 libarena=()
 grep -q 'libarena/libarena\.skel\.h' "$tdir"/*.c || libarena+=(LIBARENA_SKEL=)
 grep -q 'libarena/libarena_asan\.skel\.h' "$tdir"/*.c || libarena+=(LIBARENA_ASAN_SKEL=)
-# Static binaries: -static rides on the libraries of the test binaries'
-# link lines (LDFLAGS would also reach libbpf's shared library).  Debian's
-# static libelf needs elfutils' eu_* helpers: the kselftests' shim has them.
-in_root "${ARCH_CROSS}gcc" -O2 -c "$REPO/selftests/arena_kfault/libelf_static_compat.c" \
-	-o "$sel/libelf_static_compat.o"
 make_args=(-C "$bpf" O="$out" OUTPUT="$sel" -j"${JOBS:-$(nproc)}"
 	ARCH="$ARCH_KARCH" SRCARCH="$ARCH_SRCARCH" VMLINUX_BTF="$out/vmlinux"
 	TRUNNER_TESTS_DIR=ak_prog_tests TRUNNER_BPF_PROGS_DIR=ak_progs
-	'TRUNNER_EXTRA_FILES=$(OUTPUT)/bpf_testmod.ko'
+	'TRUNNER_EXTRA_FILES=$(OUTPUT)/bpf_testmod.ko' TRUNNER_BPFTOOL=
 	LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= "${libarena[@]}"
-	"LIBELF_LIBS=-static $sel/libelf_static_compat.o -lelf -lzstd -lz"
 	# libarena's objects take LLVM's default BPF CPU and need v4 (signed
 	# division, 32-bit atomics): newer LLVMs default to it, clang-19 to v1.
 	# test_progs' own objects name their CPU after this flag, so keep it.
@@ -96,6 +94,31 @@ mkdir -p "$stage"/{bin,dev,proc,sys,tmp,bpf}
 cp "$(busybox_for "$ARCH_DEB")" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$sel/test_progs" "$sel/bpf_testmod.ko" "$sel/tests.txt" "$stage/bpf/"
+# test_progs' interpreter and shared libraries, for the target, by their
+# ELF headers (ldd cannot read a foreign arch's binary).
+libdirs="/lib/$ARCH_CLANG /usr/lib/$ARCH_CLANG /lib /usr/lib"
+todo=$sel/test_progs seen=
+interp=$(in_root readelf -l "$sel/test_progs" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+mkdir -p "$stage$(dirname "$interp")"
+cp -L "$ROOT$interp" "$stage$interp"
+while [ -n "$todo" ]; do
+	set -- $todo
+	todo=
+	for bin in "$@"; do
+		for lib in $(in_root readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case " $seen " in *" $lib "*) continue ;; esac
+			seen="$seen $lib"
+			for d in $libdirs; do
+				[ -e "$ROOT$d/$lib" ] || continue
+				mkdir -p "$stage$d"
+				cp -L "$ROOT$d/$lib" "$stage$d/$lib"
+				todo="$todo $ROOT$d/$lib"
+				break
+			done
+			[ -e "$stage$d/$lib" ] || die "no $lib for $ARCH_CLANG in the toolchain root"
+		done
+	done
+done
 cp "$sel"/*.bpf.o "$stage/bpf/" 2>/dev/null || true
 cp "$REPO/scripts/guest-init.sh" "$stage/init"
 chmod 755 "$stage/init"
