@@ -275,15 +275,20 @@ static void clear_cb_mixed_range(struct kunit *test)
 
 /*
  * A clearer and a lock-free installer on two CPUs hammer one slot.  The
- * clearer clears it RACE_ROUNDS times; meanwhile the installer keeps
- * refilling it with ptep_try_set(), alternating the scratch page and a real
- * page after each success, as the fault path and an allocation would.
+ * clearer clears it RACE_ROUNDS times, and goes on until the installer has
+ * won RACE_MIN_REAL times (a vCPU of a loaded host can be descheduled for
+ * the whole of RACE_ROUNDS), for at most RACE_TIMEOUT; meanwhile the
+ * installer keeps refilling the slot with ptep_try_set(), alternating the
+ * scratch page and a real page after each success, as the fault path and
+ * an allocation would.
  * Every install of the real page must be collected exactly once, and the
  * scratch page never.  (A read-then-clear would pass too: installers only
  * fill empty slots, so a slot the clearer read as full cannot change under
  * it; kunit/mutants/README explains why that mutant is left out.)
  */
-#define RACE_ROUNDS 20000
+#define RACE_ROUNDS	20000
+#define RACE_MIN_REAL	100
+#define RACE_TIMEOUT	(20 * HZ)
 
 struct race_ctx {
 	struct kunit *test;
@@ -293,6 +298,7 @@ struct race_ctx {
 	unsigned long addr;
 	atomic_t ready;
 	int clear_rounds;
+	bool stop;
 	long installed_real;
 	long collected_real;
 	long collected_scratch;
@@ -313,12 +319,12 @@ static int race_installer(void *arg)
 	int i;
 
 	race_start(rc);
-	for (i = 0; READ_ONCE(rc->clear_rounds) < RACE_ROUNDS; ) {
+	for (i = 0; !READ_ONCE(rc->stop); ) {
 		struct page *page = (i & 1) ? rc->real : rc->arena->scratch_page;
 
 		if (ptep_try_set(rc->ptep, mk_pte(page, PAGE_KERNEL))) {
 			if (page == rc->real)
-				rc->installed_real++;
+				WRITE_ONCE(rc->installed_real, rc->installed_real + 1);
 			i++;
 		}
 		cond_resched();
@@ -345,15 +351,18 @@ static void race_collect(struct race_ctx *rc, struct llist_node *freed)
 
 static int race_clearer(void *arg)
 {
+	unsigned long end = jiffies + RACE_TIMEOUT;
 	struct race_ctx *rc = arg;
 	int i;
 
 	race_start(rc);
-	for (i = 0; i < RACE_ROUNDS; i++) {
+	for (i = 0; i < RACE_ROUNDS || (READ_ONCE(rc->installed_real) < RACE_MIN_REAL &&
+					time_before(jiffies, end)); i++) {
 		race_collect(rc, test_clear(rc->test, rc->arena, rc->addr, 1));
-		WRITE_ONCE(rc->clear_rounds, i + 1);
 		cond_resched();
 	}
+	rc->clear_rounds = i;
+	WRITE_ONCE(rc->stop, true);
 	complete(&rc->done[1]);
 	return 0;
 }
@@ -399,6 +408,8 @@ static void clear_cb_atomic_against_installer(struct kunit *test)
 	race_collect(rc, test_clear(test, ctx->arena, rc->addr, 1));
 	WRITE_ONCE(ctx->arena->nr_pages, 0);
 
+	kunit_info(test, "%d clears, %ld installs of the real page\n", rc->clear_rounds,
+		   rc->installed_real);
 	KUNIT_EXPECT_GT_MSG(test, rc->installed_real, 0L, "installer never won");
 	KUNIT_EXPECT_EQ_MSG(test, rc->collected_real, rc->installed_real,
 			    "real page installed %ld times but collected %ld times",
