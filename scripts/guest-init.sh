@@ -22,6 +22,8 @@
 #                          fixture.variant.test; run_tests.sh --filter)
 #   shell=1                a shell on the console instead (run_tests.sh --shell)
 #   bpf_timeout=SECONDS    per test_progs test (default 300)
+#   bpf_from=N             start at the Nth test of /bpf/tests.txt (the host
+#                          boots again after a test that oopsed the kernel)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -34,7 +36,7 @@ mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
 
-timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300
+timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300 bpf_from=1
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
@@ -44,11 +46,15 @@ for p in $(cat /proc/cmdline); do
 	ksft_only=*) only=${p#ksft_only=} ;;
 	shell=*) shell=1 ;;
 	bpf_timeout=*) bpf_timeout=${p#bpf_timeout=} ;;
+	bpf_from=*) bpf_from=${p#bpf_from=} ;;
 	esac
 done
 if [ -f /bpf/tests.txt ]; then
 	cd /bpf
+	n=0
 	while read -r t; do
+		n=$((n + 1))
+		[ "$n" -ge "$bpf_from" ] || continue
 		echo "# bpf_selftests: $t begin"
 		timeout "$bpf_timeout" ./test_progs -a "$t" 2>&1	# loads bpf_testmod.ko itself
 		echo "# bpf_selftests: $t exit $?"

@@ -423,6 +423,7 @@ def cmd_log_check(args):
 TP_TEST = re.compile(r'^#(\d+)\s+(\S+):(OK|FAIL|SKIP)\b')
 TP_SUBTEST = re.compile(r'^#(\d+)/(\d+)\s+([^/\s]+)/(.*):(OK|FAIL|SKIP)\s*$')
 TP_EXIT = re.compile(r'^# bpf_selftests: (\S+) exit (\d+)')
+TP_BEGIN = re.compile(r'^# bpf_selftests: (\S+) begin$')
 
 
 def test_progs_ktap(lines, tests):
@@ -430,9 +431,22 @@ def test_progs_ktap(lines, tests):
     a case per test of @tests, its subtests nested.  A test or subtest that
     failed carries the log test_progs printed before its result line; a
     selected test with no result line is 'not ok' (# no result)."""
-    results, pending, exits, summary = {}, [], {}, False
+    results, pending, exits, summary, running = {}, [], {}, False, None
+
+    def died():
+        # a test that began and never exited: the kernel died under it
+        # (scripts/run-bpf-selftests.sh boots again); its log is what came
+        # first after it began, the oops
+        if running and running not in exits:
+            exits[running] = ('none: the kernel died', pending[:30])
+
     for line in lines:
         line = line.rstrip('\n')
+        m = TP_BEGIN.match(line)
+        if m:
+            died()
+            running, pending, summary = m.group(1), [], False
+            continue
         m = TP_EXIT.match(line)
         if m:
             exits[m.group(1)] = (m.group(2), pending[-20:])
@@ -459,6 +473,7 @@ def test_progs_ktap(lines, tests):
             pending = []
             continue
         pending.append(line)
+    died()
     out = ['    KTAP version 1', '    # Subtest: test_progs', f'    1..{len(tests)}']
     for i, name in enumerate(tests, 1):
         rec = results.get(name)

@@ -683,6 +683,19 @@ class TestProgsOutput(unittest.TestCase):
         ktap = self.convert(console, ['stream'])
         self.assertEqual(sum('stream_errors' in l and 'not ok' in l for l in ktap), 1, ktap)
 
+    def test_test_that_killed_the_kernel(self):
+        console = '\n'.join(['# bpf_selftests: arena_scratch_replace begin',
+                              'Unable to handle kernel paging request at virtual address ffff8',
+                              'pc : bpf_kfunc_arena_arg_test+0xc/0x28 [bpf_testmod]',
+                              'Kernel panic - not syncing: Oops: Fatal exception',
+                              '# bpf_selftests: stream begin', '#2       stream:OK',
+                              '# bpf_selftests: stream exit 0', '# bpf_selftests: done'])
+        ktap = self.convert(console, ['arena_scratch_replace', 'stream'])
+        i = next(i for i, l in enumerate(ktap) if 'not ok 1 arena_scratch_replace' in l)
+        self.assertIn('the kernel died', ktap[i])
+        self.assertTrue(any('pc : bpf_kfunc_arena_arg_test' in l for l in ktap[:i]), ktap)
+        self.assertIn('    ok 2 stream', ktap)
+
     def test_failed_subtest_carries_its_log(self):
         ktap = self.convert(self.CONSOLE, ['stream'])
         i = ktap.index('        not ok 1 stream_errors')
