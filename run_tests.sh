@@ -278,7 +278,7 @@ if [ -n "$self_test" ]; then
 		--json "$RESULTS/repo-host-harness.json" || failed=1
 fi
 
-if [ -n "$bench" ] || case " $suites " in *" bench "*) true ;; *) false ;; esac; then
+if case " $suites " in *" bench "*) true ;; *) false ;; esac; then
 	echo >&2
 	python3 "$REPO/scripts/results.py" bench-table --results "$RESULTS" >&2 || failed=1
 fi

@@ -82,6 +82,10 @@ make_args=(-C "$bpf" O="$out" OUTPUT="$sel" -j"${JOBS:-$(nproc)}"
 	"BPF_TARGET_ENDIAN=--target=bpfel -mcpu=v4")
 [ -n "$ARCH_CROSS" ] && make_args+=(CROSS_COMPILE="$ARCH_CROSS")
 rm -f "$sel"/*.test.o "$sel"/*.test.d "$sel/test_progs"
+# The test modules (test_kmods/) and libarena's objects are built in the
+# source tree, which every arch of this tree shares, and the Makefile only
+# rebuilds them when they are older than the kernel: drop the last arch's.
+rm -f "$bpf"/test_kmods/*.ko "$bpf"/libarena/*.bpf.o "$bpf"/libarena/*.skel.h
 cd "$src"
 in_root make -s -C "$src" O="$out" ARCH="$ARCH_KARCH" ${ARCH_CROSS:+CROSS_COMPILE=$ARCH_CROSS} headers
 in_root make "${make_args[@]}" "$sel/test_progs"
@@ -89,10 +93,8 @@ in_root make "${make_args[@]}" "$sel/test_progs"
 # The initramfs: busybox, test_progs, the BPF objects tests open by
 # name, bpf_testmod.ko and the init script.
 stage=$sel/initramfs
-rm -rf "$stage"
-mkdir -p "$stage"/{bin,dev,proc,sys,tmp,bpf}
-cp "$(busybox_for "$ARCH_DEB")" "$stage/bin/busybox"
-ln -s busybox "$stage/bin/sh"
+initramfs_stage "$stage"
+mkdir -p "$stage/bpf"
 cp "$sel/test_progs" "$sel/bpf_testmod.ko" "$sel/tests.txt" "$stage/bpf/"
 # test_progs' interpreter and shared libraries, for the target, by their
 # ELF headers (ldd cannot read a foreign arch's binary).
@@ -122,7 +124,4 @@ while [ -n "$todo" ]; do
 	done
 done
 cp "$sel"/*.bpf.o "$stage/bpf/" 2>/dev/null || true
-cp "$REPO/scripts/guest-init.sh" "$stage/init"
-chmod 755 "$stage/init"
-in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
-	sh "$stage" "$out/bpf-selftests.cpio.gz"
+initramfs_pack "$stage" "$out/bpf-selftests.cpio.gz"

@@ -159,13 +159,18 @@ retry_stalled_boot() {
 	return "$rc"
 }
 
-# ktap_results CONSOLE NAME: $RESULTS/NAME.ktap, the KTAP lines of CONSOLE
-# (kunit.py's extraction), and $RESULTS/NAME.json, kunit.py's parse of
-# them.  Run from the kernel source.  Failed tests are not an error here:
-# results.py judges them from the JSON.
-ktap_results() {
+# ktap_extract CONSOLE NAME: $RESULTS/NAME.ktap, the KTAP lines of CONSOLE
+# (kunit.py's extraction).  Run from the kernel source.
+ktap_extract() {
 	in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$1" \
 		>"$RESULTS/$2.ktap" || true
+}
+
+# ktap_results CONSOLE NAME: ktap_extract, then $RESULTS/NAME.json, kunit.py's
+# parse of the KTAP.  Failed tests are not an error here: results.py judges
+# them from the JSON.
+ktap_results() {
+	ktap_extract "$1" "$2"
 	json_results "$2"
 }
 
@@ -174,6 +179,23 @@ json_results() {
 	in_root python3 tools/testing/kunit/kunit.py parse --json="$RESULTS/$1.json" \
 		"$RESULTS/$1.ktap" >/dev/null || true
 	[ -s "$RESULTS/$1.json" ] || die "kunit.py parse left no results for $1"
+}
+
+# initramfs_stage STAGE: a fresh STAGE directory with busybox for the
+# loaded arch and scripts/guest-init.sh as /init (both images use it).
+initramfs_stage() {
+	rm -rf "$1"
+	mkdir -p "$1"/{bin,dev,proc,sys,tmp}
+	cp "$(busybox_for "$ARCH_DEB")" "$1/bin/busybox"
+	ln -s busybox "$1/bin/sh"	# for /init's #!; the rest is made by busybox --install
+	cp "$REPO/scripts/guest-init.sh" "$1/init"
+	chmod 755 "$1/init"
+}
+
+# initramfs_pack STAGE IMAGE: STAGE as a gzipped newc cpio, in a stable order.
+initramfs_pack() {
+	in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
+		sh "$1" "$2"
 }
 
 # Directories of one (tree, arch) pair.

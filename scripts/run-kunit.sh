@@ -29,8 +29,7 @@ retry_stalled_boot "$out/test.log" "KTAP version\|TAP version" exec_kunit || rc=
 [ -f "$out/test.log" ] || die "kunit.py produced no console log ($out/test.log)"
 cp "$out/test.log" "$LOGS/$name.console"
 [ -s "$RESULTS/$name.json" ] || die "kunit.py exec failed (exit $rc) and left no results"
-in_root python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
-	"$LOGS/$name.console" >"$RESULTS/$name.ktap" || true
+ktap_extract "$LOGS/$name.console" "$name"
 [ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
 # The console of the whole boot must be free of splats, whichever case (or
 # no case) caused them.
