@@ -299,6 +299,6 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	${filter:+--filter "$filter"} || failed=1
 if [ -n "$timings" ]; then
 	echo >&2
-	python3 "$REPO/scripts/results.py" timings "$RESULTS/summary.json" >&2
+	python3 "$REPO/scripts/results.py" timings --logs "$LOGS" "$RESULTS/summary.json" >&2
 fi
 exit $failed

@@ -35,6 +35,10 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 # Never cleared: whatever leaked since boot counts.
 kmemleak=/sys/kernel/debug/kmemleak
+# Seconds since boot, for the time each step took (run_tests.sh --timings
+# reads these lines from the console).
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+took() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
 
 timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300 bpf_from=1
 for p in $(cat /proc/cmdline); do
@@ -95,14 +99,17 @@ args=
 for c in $(echo "$only" | tr , ' '); do args="$args -r $c"; done
 echo "KTAP version 1"
 echo "1..$((n + 2))"
+echo "# arena-kfault: /init started at $(uptime_s) s"
 i=0
 while IFS=: read -r collection test; do
 	i=$((i + 1))
 	echo "    # running $collection:$test"
+	t0=$(uptime_s)
 	# shellcheck disable=SC2086 # one word per -r argument
 	(cd "$collection" && timeout "$timeout" "./$test" $args 2>&1; echo "rc=$?" >/tmp/rc) |
 		tee /tmp/out | sed 's/^/    /'
 	rc=$(sed -n 's/^rc=//p' /tmp/rc)
+	echo "    # arena-kfault: $test took $(took "$t0") s"
 	# with ksft_only, a program none of whose cases was picked runs none
 	[ -n "$only" ] && [ "$rc" = 0 ] && grep -qx "1\.\.0" /tmp/out && rc=4
 	case $rc in
@@ -126,12 +133,14 @@ fi
 # tests age past it, scan again, then read.  A kernel without a working
 # kmemleak fails this case: the kernel config asks for one.
 i=$((i + 1))
+t0=$(uptime_s)
 if [ ! -w $kmemleak ] || dmesg | grep -q "memory leak detector disabled" ||
 		! echo scan 2>/dev/null >$kmemleak; then
 	echo "not ok $i kmemleak_clean # kmemleak is missing or disabled itself"
 else
 	sleep 6
 	echo scan >$kmemleak
+	echo "# arena-kfault: kmemleak took $(took "$t0") s (6 s of it the minimum age)"
 	if grep -q unreferenced $kmemleak; then
 		sed 's/^/    # /' $kmemleak | head -n 80
 		echo "not ok $i kmemleak_clean # $(grep -c unreferenced $kmemleak) unreferenced object(s)"

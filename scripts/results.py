@@ -550,6 +550,31 @@ def cmd_timings(args):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, r in enumerate(rows):
         print('  '.join(c.rjust(w) if i and j else c.ljust(w) for j, (c, w) in enumerate(zip(r, widths))))
+    # Where a kselftest boot's time goes, from the lines the guest's /init
+    # prints (scripts/guest-init.sh) and boot.py's last line.
+    where = []
+    for tree, arch in cells:
+        console = os.path.join(args.logs, f'{tree}-{arch}-kselftest.console')
+        if arch == '-' or not os.path.exists(console):
+            continue
+        parts = []
+        with open(console, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                m = (re.search(r'# arena-kfault: /init started at ([0-9.]+) s', line) or
+                     re.search(r'# arena-kfault: (\S+) took ([0-9.]+) s', line) or
+                     re.search(r'# boot\.py: guest ran ([0-9.]+)s', line))
+                if not m:
+                    continue
+                if 'started' in line:
+                    parts.append(f'kernel boot {float(m.group(1)):.0f} s')
+                elif 'boot.py' in line:
+                    parts.append(f'QEMU {float(m.group(1)):.0f} s in all')
+                else:
+                    parts.append(f'{m.group(1)} {float(m.group(2)):.0f} s')
+        if parts:
+            where.append(f'{tree}/{arch} kselftest boot: ' + ', '.join(parts))
+    if where:
+        print('\n' + '\n'.join(where))
     wall = sum(st['seconds'] for st in run['steps'])
     t = TARGETS['boot_and_tests_per_cell']
     print(f"\nboot + tests ({' + '.join(BOOT_STEPS)}), slowest cell: {worst} s "
@@ -692,6 +717,8 @@ def main(argv=None):
     p.set_defaults(func=cmd_test_progs)
     p = sub.add_parser('timings', help='per-cell step times against the targets')
     p.add_argument('summary', help='summary.json')
+    p.add_argument('--logs', default='build/logs',
+                   help='the consoles, for where each kselftest boot spent its time')
     p.set_defaults(func=cmd_timings)
     p = sub.add_parser('filter-cases', help='the expected cases --filter GLOB selects')
     p.add_argument('--expected-cases', required=True)

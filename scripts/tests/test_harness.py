@@ -619,8 +619,30 @@ class KernelLogCheck(unittest.TestCase):
         for line in ('WARNING: CPU: 1 PID: 5 at kernel/foo.c:1 bar+0x0/0x10',
                      'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
                      'INFO: task kworker/0:1 blocked for more than 120 seconds.',
-                     'BUG: KASAN: slab-use-after-free in baz+0x1/0x2'):
+                     'BUG: KASAN: slab-use-after-free in baz+0x1/0x2',
+                     'INFO: trying to register non-static key.',
+                     '[   12.3] ODEBUG: free active (active state 0) object: 0000 object type: timer_list'):
             self.assertEqual(self.check(['ok 1 x', line])['status'], 'FAIL', line)
+
+
+class Timings(unittest.TestCase):
+    """--timings says where a kselftest boot spent its time."""
+
+    def test_kselftest_boot_breakdown(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'summary.json'), 'w', encoding='utf-8') as f:
+                json.dump({'run': {'steps': [
+                    {'tree': 'fixes', 'arch': 'x86_64', 'step': 'kselftest', 'seconds': 50, 'rc': 0}]}}, f)
+            with open(os.path.join(d, 'fixes-x86_64-kselftest.console'), 'w', encoding='utf-8') as f:
+                f.write('# arena-kfault: /init started at 9.40 s\n'
+                        '    # arena-kfault: arena_kfault_test took 21.2 s\n'
+                        '# arena-kfault: kmemleak took 8.0 s (6 s of it the minimum age)\n'
+                        '# boot.py: guest ran 49.6s, qemu exit 0\n')
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'timings',
+                        '--logs', d, os.path.join(d, 'summary.json')])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn('fixes/x86_64 kselftest boot: kernel boot 9 s, arena_kfault_test 21 s, '
+                      'kmemleak 8 s, QEMU 50 s in all', proc.stdout)
 
 
 class TestProgsOutput(unittest.TestCase):
