@@ -15,6 +15,10 @@
 #                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
 #   make bench          arena_bench on every tree and arch (builds what is
 #                       missing), then the ratio table; RUN_ARGS narrows it
+#   make prove-oops     only the must_oops boots, every tree and arch
+#   make stress         only the stress suite, STRESS_SECONDS (default 180)
+#                       per cell; with FLAVOUR=debug on the debug kernels
+#   make debug          KUnit, kselftests and must_oops on the debug kernels
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -23,7 +27,7 @@
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 
-.PHONY: check test bench harness-check check-series format-series mutants deps clean distclean
+.PHONY: check test bench prove-oops stress debug harness-check check-series format-series mutants deps clean distclean
 
 SERIES ?= series
 
@@ -35,6 +39,16 @@ test:
 
 bench:
 	./run_tests.sh --only bench $(RUN_ARGS)
+
+prove-oops:
+	./run_tests.sh --only must_oops $(RUN_ARGS)
+
+STRESS_SECONDS ?= 180
+stress:
+	./run_tests.sh --only stress --stress $(STRESS_SECONDS) $(if $(FLAVOUR),--flavour $(FLAVOUR)) $(RUN_ARGS)
+
+debug:
+	./run_tests.sh --flavour debug --only kunit,kselftest,must_oops $(RUN_ARGS)
 
 harness-check:
 	python3 scripts/run-harness-tests.py

@@ -7,7 +7,8 @@
 # function the list names.  A recovered access, an oops elsewhere or none
 # is a failure.  Writes build/results/TREE-ARCH-must_oops.{ktap,json} and
 # build/logs/TREE-ARCH-must_oops-CASE.console.  OOPS_ONLY=CASE,...
-# (run_tests.sh --filter) boots only those.
+# (run_tests.sh --filter) boots only those; OOPS_JOBS boots at once (default:
+# the number of CPUs).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -19,13 +20,20 @@ cases=$(awk -v only=",${OOPS_ONLY:-}," '!/^#/ && NF && (only == ",," || index(on
 	print $1 ":" $2 }' "$list")
 ktap=$RESULTS/$name.ktap
 { echo "KTAP version 1"; echo "1..$(echo "$cases" | wc -l)"; } >"$ktap"
+# The boots are independent (each oopses on its own): OOPS_JOBS of them at
+# a time, by default one per host CPU, then one verdict per console.
+for c in $cases; do
+	case=${c%%:*}
+	info "must_oops $case"
+	boot_guest "$img" "$LOGS/$name-$case.console" "${OOPS_TIMEOUT:-300}" \
+		"quiet oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 &
+	while [ "$(jobs -rp | wc -l)" -ge "${OOPS_JOBS:-$(nproc)}" ]; do wait -n || true; done
+done
+wait || true
 i=0
 for c in $cases; do
 	i=$((i + 1)) case=${c%%:*} func=${c#*:}
 	console=$LOGS/$name-$case.console
-	info "must_oops $case"
-	boot_guest "$img" "$console" "${OOPS_TIMEOUT:-300}" \
-		"quiet oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 || true
 	addr=$(sed -n "s/.*must-oops: $case: address \([0-9a-f]\{16\}\).*/\1/p" "$console" | head -1)
 	oops=$(grep -F -m1 "$ARCH_OOPS" "$console" || true)
 	why=
