@@ -35,7 +35,10 @@ for c in $cases; do
 	i=$((i + 1)) case=${c%%:*} func=${c#*:}
 	console=$LOGS/$name-$case.console
 	addr=$(sed -n "s/.*must-oops: $case: address \([0-9a-f]\{16\}\).*/\1/p" "$console" | head -1)
-	oops=$(grep -F -m1 "$ARCH_OOPS" "$console" || true)
+	# printk may cut a line short and replay it ("** replaying previous
+	# printk message **"): the oops line is any that names the address.
+	oopses=$(grep -F "$ARCH_OOPS" "$console" || true)
+	oops=$(echo "$oopses" | grep -F -m1 "${addr:-none}" || echo "$oopses" | head -n 1)
 	why=
 	if [ -z "$addr" ]; then
 		why="the trigger never named its address"
