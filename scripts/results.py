@@ -44,6 +44,9 @@ def read_known_failures(path):
                  lines of selftests/arena_kfault/splat-patterns)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
+      also       more flavour sets the entry holds in, space separated, a
+                 set's flavours joined by '+' ("debug": the same failure
+                 on the debug kernel)
     """
     entries = []
     if not path:
@@ -71,6 +74,7 @@ def read_known_failures(path):
             'flag': re.compile(sec['flag']) if sec.get('flag') else None,
             'source': sec.get('source', 'debian'),
             'flavours': fields[4:],
+            'also': [frozenset(a.split('+')) for a in sec.get('also', '').split()],
         })
     return entries
 
@@ -81,7 +85,8 @@ def find_known(entries, rec, label, source, flavours):
         if ((e['tree'], e['arch'], e['suite'], e['case']) ==
                 (rec['tree'], rec['arch'], rec['suite'], label)
                 and e['source'] == source
-                and (e['flavours'] == ['any'] or set(e['flavours']) == flavours)):
+                and (e['flavours'] == ['any'] or set(e['flavours']) == flavours
+                     or flavours in e['also'])):
             return e
     return None
 

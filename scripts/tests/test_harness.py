@@ -333,6 +333,13 @@ class KnownFailures(unittest.TestCase):
         proc, rec = self.summarise('FAIL', entry, extra_args=['--flavour', 'nothp'])
         self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
 
+    def test_also_under_a_flavour(self):
+        entry = self.ENTRY.replace('[t a kunit flaky]', '[t a kunit flaky]\nalso = debug')
+        proc, rec = self.summarise('FAIL', entry, extra_args=['--flavour', 'debug'])
+        self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
+        proc, rec = self.summarise('FAIL', entry, extra_args=['--flavour', 'nothp'])
+        self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
+
     def test_repo_entries_have_signatures(self):
         sys.path.insert(0, os.path.join(REPO, 'scripts'))
         import results  # pylint: disable=import-outside-toplevel
