@@ -198,6 +198,18 @@ initramfs_pack() {
 		sh "$1" "$2"
 }
 
+# scaled SECONDS: a default timeout for a boot of this run's kernel, times
+# the "#timeout-factor N" of its flavours (a debug kernel runs its tests
+# several times slower under TCG).
+scaled() {
+	local f factor=1
+	for f in ${FLAVOURS:-}; do
+		f=$(sed -n 's/^#timeout-factor \([0-9]*\)$/\1/p' "$REPO/configs/flavours/$f.config" 2>/dev/null)
+		factor=$((factor * ${f:-1}))
+	done
+	echo $(($1 * factor))
+}
+
 # Directories of one (tree, arch) pair.
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.

@@ -9,7 +9,7 @@ set -eu
 
 tree_arch_args "$@"
 boot_setup bench
-boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-900}" \
+boot_guest "$img" "$LOGS/$name.console" "${BOOT_TIMEOUT:-$(scaled 900)}" \
 	"quiet bench=${BENCH_ITERATIONS:-200}" || true
 grep "^# bench:" "$LOGS/$name.console" | sed 's/^# bench: //' >"$RESULTS/$name.txt" || true
 grep -q "^done$" "$RESULTS/$name.txt" ||

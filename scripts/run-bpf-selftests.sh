@@ -19,8 +19,8 @@ boot_setup bpf_selftests bpf
 tests=$out/bpfsel/tests.txt
 from=1 boot_rc=0
 while :; do
-	boot_guest "$img" "$LOGS/$name.console.part" "${BOOT_TIMEOUT:-1200}" \
-		"quiet oops=panic bpf_timeout=${BPF_TIMEOUT:-300} bpf_from=$from" || boot_rc=$?
+	boot_guest "$img" "$LOGS/$name.console.part" "${BOOT_TIMEOUT:-$(scaled 1200)}" \
+		"quiet oops=panic bpf_timeout=${BPF_TIMEOUT:-$(scaled 300)} bpf_from=$from" || boot_rc=$?
 	cat "$LOGS/$name.console.part" >>"$LOGS/$name.console"
 	grep -q "^# bpf_selftests: done" "$LOGS/$name.console.part" && break
 	last=$(sed -n 's/^# bpf_selftests: \(.*\) begin$/\1/p' "$LOGS/$name.console.part" | tail -1)
