@@ -24,6 +24,8 @@
 #   bpf_timeout=SECONDS    per test_progs test (default 300)
 #   bpf_from=N             start at the Nth test of /bpf/tests.txt (the host
 #                          boots again after a test that oopsed the kernel)
+#   timeout_factor=N       the tests' time bounds are N times their own (a
+#                          slow debug kernel; ARENA_KFAULT_TIMEOUT_FACTOR)
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -51,6 +53,7 @@ for p in $(cat /proc/cmdline); do
 	shell=*) shell=1 ;;
 	bpf_timeout=*) bpf_timeout=${p#bpf_timeout=} ;;
 	bpf_from=*) bpf_from=${p#bpf_from=} ;;
+	timeout_factor=*) export ARENA_KFAULT_TIMEOUT_FACTOR=${p#timeout_factor=} ;;
 	esac
 done
 if [ -f /bpf/tests.txt ]; then

@@ -13,6 +13,6 @@ boot_setup kselftest
 console=$LOGS/$name.console
 boot_rc=0
 retry_stalled_boot "$console" "^KTAP version" boot_guest "$img" "$console" "${BOOT_TIMEOUT:-$(scaled 900)}" \
-	"quiet ksft_timeout=${KSFT_TIMEOUT:-$(scaled 600)}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" || boot_rc=$?
+	"quiet timeout_factor=$(scaled 1) ksft_timeout=${KSFT_TIMEOUT:-$(scaled 600)}${KSFT_ONLY:+ ksft_only=$KSFT_ONLY}" || boot_rc=$?
 ktap_results "$console" "$name"
 [ "$boot_rc" = 0 ] || die "kselftest boot failed (exit $boot_rc), console: $console"

@@ -15,7 +15,7 @@ tree_arch_args "$1" "$2"
 boot_setup stress
 boot_rc=0
 boot_guest "$img" "$LOGS/$name.console" "$((seconds + ${BOOT_TIMEOUT:-$(scaled 600)}))" \
-	"quiet stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" || boot_rc=$?
+	"quiet timeout_factor=$(scaled 1) stress=$seconds${STRESS_ROLES:+:$STRESS_ROLES}" || boot_rc=$?
 grep -q "^KTAP version" "$LOGS/$name.console" ||
 	die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
 ktap_results "$LOGS/$name.console" "$name"

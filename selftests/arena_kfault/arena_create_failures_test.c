@@ -336,7 +336,7 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
  * kmalloc_nolock(), which it skips).  So then one creation on a fresh
  * range fails halfway through its page tables.
  */
-TEST_F_TIMEOUT(create_failures, free_everything, 300)
+TEST_F_TIMEOUT(create_failures, free_everything, scaled_seconds(300))
 {
 	int held, fds[HOLD_MAX], nth, try, failed = 0;
 	enum attempt res = ATTEMPT_DONE;

@@ -300,7 +300,7 @@ static long free_but_tables_kb(long pt_base)
 }
 #define LEAK_WAIT_SEC	20
 #define LIVE_PAGES	(KFAULT_ARENA_PAGES - 1)
-TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 300)
+TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(300))
 {
 	long before, after, per_round, pt_before, pt_after;
 	struct arena_kfault *s, *probe;
@@ -336,7 +336,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 300)
 	arena_kfault__destroy(s);
 	probe = arena_kfault__open_and_load();
 	ASSERT_NE(NULL, probe);
-	deadline = time(NULL) + LEAK_WAIT_SEC;
+	deadline = time(NULL) + scaled_seconds(LEAK_WAIT_SEC);
 	for (;;) {
 		a = (struct kfault_args){};
 		ASSERT_EQ(0, run(probe->progs.pins_shared, &a));
@@ -351,7 +351,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 300)
 	arena_kfault__destroy(probe);
 	EXPECT_EQ(0, shared)
 		TH_LOG("%d of %d live pages still referenced %d s after their arena was destroyed",
-		       shared, LIVE_PAGES, LEAK_WAIT_SEC);
+		       shared, LIVE_PAGES, scaled_seconds(LEAK_WAIT_SEC));
 
 	/* Arenas whose pages were freed first, many of them: MemFree. */
 	for (i = 0; i < 20; i++)
@@ -360,7 +360,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, 300)
 	before = free_but_tables_kb(pt_before);
 	for (i = 0; i < LEAK_ROUNDS; i++)
 		ASSERT_EQ(0, arena_cycle(self->env.psz, true)) TH_LOG("round %d", i);
-	deadline = time(NULL) + LEAK_WAIT_SEC;
+	deadline = time(NULL) + scaled_seconds(LEAK_WAIT_SEC);
 	while ((after = free_but_tables_kb(pt_before)) < before - LEAK_SLACK_KB &&
 	       time(NULL) < deadline)
 		sched_yield();
@@ -447,7 +447,7 @@ static void *stress_allocator(void *arg)
  * allocate and free the same pages, wherever the scheduler puts them (the
  * guest has two CPUs).
  */
-TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, 180)
+TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, scaled_seconds(180))
 {
 	struct stress st[4];
 	pthread_t t[4];

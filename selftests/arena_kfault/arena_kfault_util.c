@@ -239,3 +239,11 @@ long meminfo_kb(const char *field)
 	fclose(f);
 	return kb;
 }
+
+int scaled_seconds(int seconds)
+{
+	const char *f = getenv("ARENA_KFAULT_TIMEOUT_FACTOR");
+	int n = f ? atoi(f) : 1;
+
+	return seconds * (n > 0 ? n : 1);
+}

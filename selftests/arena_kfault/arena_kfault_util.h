@@ -39,4 +39,12 @@ int user_read_signal(unsigned long addr);
 /* A /proc/meminfo field, in kB; -1 if missing. */
 long meminfo_kb(const char *field);
 
+/*
+ * @seconds times $ARENA_KFAULT_TIMEOUT_FACTOR (default 1): the bound of a
+ * wait or of a test's run time, for kernels that run everything several
+ * times slower (KASAN and lockdep under QEMU TCG).  Only bounds scale; what
+ * a test checks does not.
+ */
+int scaled_seconds(int seconds);
+
 #endif

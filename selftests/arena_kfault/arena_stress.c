@@ -207,7 +207,7 @@ static long mem_kb(long pt_base)
 /* mem_kb(), after the deferred frees of destroyed arenas had a chance. */
 static long settled_mem_kb(long before, long pt_base)
 {
-	time_t deadline = time(NULL) + 20;
+	time_t deadline = time(NULL) + scaled_seconds(20);
 	long kb;
 
 	while ((kb = mem_kb(pt_base)) < before - MEM_SLACK_KB && time(NULL) < deadline)
