@@ -241,13 +241,21 @@ TEST_F(arena, arenas_are_isolated)
  */
 static int arena_cycle(long psz, bool free_pages)
 {
-	struct arena_kfault *s = arena_kfault__open_and_load();
+	struct arena_kfault *s = arena_kfault__open();
+	struct bpf_program *prog;
 	unsigned long base, p;
 	size_t size;
 	int err = -1;
 
 	if (!s)
 		return -1;
+	/* Verify and load only the three programs a cycle runs. */
+	bpf_object__for_each_program(prog, s->obj)
+		bpf_program__set_autoload(prog, prog == s->progs.kfunc_write ||
+					  prog == s->progs.alloc_pages ||
+					  prog == s->progs.free_pages);
+	if (arena_kfault__load(s))
+		goto out;
 	base = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
 	for (p = base; p < base + KFAULT_ARENA_PAGES * psz; p += psz)
 		if (kwrite(s, p, 0, p))
