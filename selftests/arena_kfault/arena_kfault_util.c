@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the arena_kfault selftests: see arena_kfault_util.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -238,6 +239,30 @@ long meminfo_kb(const char *field)
 		}
 	fclose(f);
 	return kb;
+}
+
+int shrink_slab_caches(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	char path[PATH_MAX];
+	struct dirent *e;
+	int fd, shrunk = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) == 1)
+			shrunk++;
+		close(fd);
+	}
+	closedir(d);
+	return shrunk;
 }
 
 int scaled_seconds(int seconds)

@@ -40,6 +40,14 @@ int user_read_signal(unsigned long addr);
 long meminfo_kb(const char *field);
 
 /*
+ * Shrink every slab cache (/sys/kernel/slab/<cache>/shrink): frees empty
+ * slabs and, on a KASAN kernel, the objects its quarantine holds back, so
+ * that MemAvailable before and after a workload compare what was kept.
+ * Returns how many caches were shrunk.
+ */
+int shrink_slab_caches(void);
+
+/*
  * @seconds times $ARENA_KFAULT_TIMEOUT_FACTOR (default 1): the bound of a
  * wait or of a test's run time, for kernels that run everything several
  * times slower (KASAN and lockdep under QEMU TCG).  Only bounds scale; what
