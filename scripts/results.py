@@ -530,6 +530,13 @@ def cmd_test_progs(args):
 TARGETS = {'cold_ci': 45 * 60, 'cold_full_matrix': 75 * 60, 'warm_revalidation': 6 * 60,
            'boot_and_tests_per_cell': 60}
 BOOT_STEPS = ('kunit', 'kselftest', 'must_oops')
+# Lines of a kselftest console that time a part of the boot: the guest's
+# /init (scripts/guest-init.sh) and boot.py.  The last group is the seconds.
+BOOT_PHASES = (
+    (re.compile(r'# arena-kfault: /init started at ([0-9.]+) s'), 'kernel boot {s} s'),
+    (re.compile(r'# arena-kfault: (\S+) took ([0-9.]+) s'), '{} {s} s'),
+    (re.compile(r'# boot\.py: guest ran ([0-9.]+)s'), 'QEMU {s} s in all'),
+)
 
 
 def cmd_timings(args):
@@ -565,17 +572,12 @@ def cmd_timings(args):
         parts = []
         with open(console, encoding='utf-8', errors='replace') as f:
             for line in f:
-                m = (re.search(r'# arena-kfault: /init started at ([0-9.]+) s', line) or
-                     re.search(r'# arena-kfault: (\S+) took ([0-9.]+) s', line) or
-                     re.search(r'# boot\.py: guest ran ([0-9.]+)s', line))
-                if not m:
-                    continue
-                if 'started' in line:
-                    parts.append(f'kernel boot {float(m.group(1)):.0f} s')
-                elif 'boot.py' in line:
-                    parts.append(f'QEMU {float(m.group(1)):.0f} s in all')
-                else:
-                    parts.append(f'{m.group(1)} {float(m.group(2)):.0f} s')
+                for pattern, label in BOOT_PHASES:
+                    m = pattern.search(line)
+                    if m:
+                        *name, secs = m.groups()
+                        parts.append(label.format(*name, s=f'{float(secs):.0f}'))
+                        break
         if parts:
             where.append(f'{tree}/{arch} kselftest boot: ' + ', '.join(parts))
     if where:

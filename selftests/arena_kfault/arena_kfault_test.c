@@ -288,9 +288,9 @@ out:
 /*
  * An arena whose vmap area lands in a fresh part of vmalloc space allocates
  * its 8 MiB+ of kernel page tables anew, and kernel page tables are never
- * freed: they are bounded on their own and counted back into MemFree.  What is left is noise (per-CPU page lists,
- * slab: 2-6 MiB here); a free path that loses the real pages costs
- * 100 * 256 KiB = 25 MiB.
+ * freed: they are bounded on their own and counted back into MemFree.
+ * What is left is noise (per-CPU page lists, slab: 2-6 MiB here); a free
+ * path that loses the real pages costs 100 * 256 KiB = 25 MiB.
  */
 #define LEAK_SLACK_KB	(10 * 1024)
 /*
