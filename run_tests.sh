@@ -36,6 +36,9 @@ usage: run_tests.sh [options]
                    to a shell on this terminal instead of testing
   --flavour NAME   add configs/flavours/NAME.config; repeatable
   -j N             parallel build jobs (default: $(nproc))
+  --rebuild        run make even for a kernel whose tree, config and
+                   toolchain are unchanged since its last build (skipped
+                   by default)
   --self-test      also run the harness's own checks (scripts/tests/)
   -v, --verbose    show step output instead of logging it only
   -h, --help       this text
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
 	-j) JOBS=${2:?-j needs a value}; shift ;;
 	-j*) JOBS=${1#-j} ;;
 	--self-test) self_test=1 ;;
+	--rebuild) export REBUILD=1 ;;
 	-v|--verbose) verbose=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; die "unknown option '$1'" ;;
@@ -165,15 +169,17 @@ steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv notrun=$RESULTS/.notru
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
 
-# step NAME TREE ARCH CMD...: run one step, log it, print one progress line.
+# step NAME TREE ARCH CMD...: run one step, log it, and print one line
+# when it ends (steps of two cells may overlap, see boots).
 step() {
-	local name=$1 tree=$2 arch=$3 log t0 rc=0
+	local name=$1 tree=$2 arch=$3 log t0 start rc=0 line
 	shift 3
 	log=$LOGS/${tree:+$tree-}${arch:+$arch-}$name.log
-	printf '%-8s %-9s %-7s %-16s ' "$(date +%H:%M:%S)" "${tree:--}" "${arch:--}" "$name" >&2
+	start=$(date +%H:%M:%S)
+	line=$(printf '%-8s %-9s %-7s %-16s ' "$start" "${tree:--}" "${arch:--}" "$name")
 	t0=$(date +%s)
 	if [ -n "$verbose" ]; then
-		echo >&2
+		echo "$line started" >&2
 		# The step's status, not tee's: a failed step must never look ok.
 		"$@" 2>&1 | tee "$log" >&2
 		rc=${PIPESTATUS[0]}
@@ -183,13 +189,46 @@ step() {
 	local secs=$(($(date +%s) - t0))
 	printf '%s\t%s\t%s\t%s\t%s\n' "${tree:--}" "${arch:--}" "$name" "$secs" "$rc" >>"$steps"
 	if [ "$rc" = 0 ]; then
-		printf 'ok     %5ss\n' "$secs" >&2
+		printf '%sok     %5ss\n' "$line" "$secs" >&2
 	else
-		printf 'FAILED %5ss  (log: %s)\n' "$secs" "${log#"$REPO"/}" >&2
-		tail -n 15 "$log" | sed 's/^/    | /' >&2
+		{ printf '%sFAILED %5ss  (log: %s)\n' "$line" "$secs" "${log#"$REPO"/}"
+		  tail -n 15 "$log" | sed 's/^/    | /'; } >&2
 	fi
 	return "$rc"
 }
+
+# boots TREE ARCH STEP...: the steps that boot a cell's kernel (each STEP
+# a suite, run by scripts/run-<suite>.sh TREE ARCH), in the background once
+# the previous cell's boots ended: one cell boots while the next one
+# builds.  wait_boots waits for them and fails the run if one failed.
+boots_pid=
+boots() {
+	local tree=$1 arch=$2 s
+	shift 2
+	wait_boots
+	(
+		rc=0
+		for s in "$@"; do
+			set -- "$tree" "$arch"
+			[ "$s" = stress ] && set -- "$@" "$stress"
+			step "$s" "$tree" "$arch" "$REPO/scripts/run-${s//_/-}.sh" "$@" || rc=1
+		done
+		exit $rc
+	) &
+	boots_pid=$!
+}
+wait_boots() {
+	[ -n "$boots_pid" ] || return 0
+	wait "$boots_pid" || failed=1
+	boots_pid=
+}
+# A background job ignores SIGINT: stop its QEMU ourselves.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null || true
+}
+trap '[ -z "$boots_pid" ] || kill_tree "$boots_pid"; exit 130' INT TERM
 
 step setup "" "" "$REPO/scripts/setup.sh" || die "toolchain setup failed"
 if [ -n "$kdir" ]; then
@@ -233,27 +272,21 @@ for tree in $trees; do
 					printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
 				done
 			else
-				case " $suites " in *" kunit "*)
-					step kunit "$tree" "$arch" "$REPO/scripts/run-kunit.sh" "$tree" "$arch" || failed=1
-				esac
+				cell_boots=
+				case " $suites " in *" kunit "*) cell_boots=kunit ;; esac
 				# The kselftests' initramfs also carries the must-oops
 				# trigger, the stress and the benchmark programs.
 				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
 					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
 					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
-						# scripts/run-<suite>.sh TREE ARCH, the stress
-						# suite with its seconds
 						for s in kselftest must_oops stress bench; do
-							case " $suites " in *" $s "*) ;; *) continue ;; esac
-							extra=
-							[ "$s" = stress ] && extra=$stress
-							step "$s" "$tree" "$arch" "$REPO/scripts/run-${s//_/-}.sh" \
-								"$tree" "$arch" $extra || failed=1
+							case " $suites " in *" $s "*) cell_boots="$cell_boots $s" ;; esac
 						done
 					else
 						failed=1
 					fi
 				esac
+				[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
 			fi
 		esac
 		# Upstream's own selftests/bpf, on a kernel of their own.
@@ -265,12 +298,12 @@ for tree in $trees; do
 				failed=1
 				printf '%s\t%s\tbpf_selftests\tbuild failed\n' "$tree" "$arch" >>"$notrun"
 			else
-				step bpf_selftests "$tree" "$arch" "$REPO/scripts/run-bpf-selftests.sh" "$tree" "$arch" ||
-					failed=1
+				boots "$tree" "$arch" bpf_selftests
 			fi
 		esac
 	done
 done
+wait_boots
 
 if [ -n "$self_test" ]; then
 	printf 'repo\thost\tharness\n' >>"$expected"

@@ -4,18 +4,20 @@
 
 The machine comes from the kernel tree's own kunit.py qemu_configs/<arch>.py
 (QEMU binary, machine, CPU, console, kernel image path), exactly as
-`kunit.py run --arch=<arch>` would start it; only the initrd, the CPU count
-and the command line are added here.  The console is written to --console;
-the boot is bounded by --timeout, after which QEMU is killed and the tail
-of the console printed.
+`kunit.py run --arch=<arch>` would start it; only the initrd, the CPU count,
+the memory size and the command line are added here.  The console is
+written to --console; the boot is bounded by --timeout, after which QEMU is
+killed and the tail of the console printed.
 
-Exit status: 0 when the guest powered off by itself, 2 on timeout, 1 on
-any other error.
+Exit status: 0 when the guest powered off by itself, 2 on timeout, 3 when
+the console never matched --alive within --alive-timeout (a boot that
+stalled before user space: TCG does that, rarely), 1 on any other error.
 """
 import argparse
 import dataclasses
 import importlib.util
 import os
+import re
 import sys
 import threading
 import time
@@ -46,7 +48,7 @@ def interactive(params, build_dir, cmdline):
     """QEMU on this terminal (console and monitor on stdio): kunit.py's
     command line for the machine, which its own start() keeps on pipes."""
     os.execvp('qemu-system-' + params.qemu_arch, [
-        'qemu-system-' + params.qemu_arch, '-nodefaults', '-m', '1024',
+        'qemu-system-' + params.qemu_arch, '-nodefaults',
         '-kernel', os.path.join(build_dir, params.kernel_path),
         '-append', ' '.join(cmdline + [params.kernel_command_line]),
         '-no-reboot', '-nographic', '-serial', 'mon:stdio'] + params.extra_qemu_params)
@@ -61,13 +63,20 @@ def main():
     ap.add_argument('--initrd', required=True)
     ap.add_argument('--append', default='', help='extra kernel parameters')
     ap.add_argument('--smp', type=int, default=2)
+    ap.add_argument('--memory', type=int, default=1024,
+                    help='MiB (a later -m than kunit.py\'s own -m 1024 wins)')
     ap.add_argument('--timeout', type=int, default=600, help='seconds')
+    ap.add_argument('--alive', help='regex of the console line that shows the boot reached '
+                    'user space')
+    ap.add_argument('--alive-timeout', type=int, default=120,
+                    help='seconds within which --alive must appear')
     ap.add_argument('--console', help='console log file (required unless --interactive)')
     ap.add_argument('--interactive', action='store_true',
                     help='QEMU on this terminal, no timeout, no log')
     args = ap.parse_args()
 
-    params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp)])
+    params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp),
+                                                   '-m', str(args.memory)])
     cmdline = ['kunit.enable=0', 'panic=-1'] + args.append.split()
     if args.interactive:
         interactive(params, args.build_dir, cmdline)
@@ -79,6 +88,8 @@ def main():
     with open(args.console, 'w', encoding='utf-8', errors='replace') as log:
         proc = ops.start(cmdline, args.build_dir)
         tail = []
+        alive = threading.Event()
+        alive_re = re.compile(args.alive) if args.alive else None
 
         def pump():
             for line in proc.stdout:
@@ -86,18 +97,25 @@ def main():
                 log.flush()
                 tail.append(line)
                 del tail[:-40]
+                if alive_re and alive_re.search(line):
+                    alive.set()
+
+        def give_up(status, what):
+            proc.kill()
+            proc.wait()
+            sys.stderr.write(f'error: {what}; console tail ({args.console}):\n')
+            sys.stderr.write(''.join(tail[-20:]))
+            return status
 
         reader = threading.Thread(target=pump, daemon=True)
         start = time.monotonic()
         reader.start()
-        reader.join(args.timeout)
+        if alive_re and not alive.wait(min(args.alive_timeout, args.timeout)) \
+                and reader.is_alive():
+            return give_up(3, f'QEMU boot did not reach user space in {args.alive_timeout}s')
+        reader.join(max(0, args.timeout - (time.monotonic() - start)))
         if reader.is_alive():
-            proc.kill()
-            proc.wait()
-            sys.stderr.write(f'error: QEMU boot did not finish in {args.timeout}s; '
-                             f'console tail ({args.console}):\n')
-            sys.stderr.write(''.join(tail[-20:]))
-            return 2
+            return give_up(2, f'QEMU boot did not finish in {args.timeout}s')
         proc.wait()
         log.write(f'# boot.py: guest ran {time.monotonic() - start:.1f}s, '
                   f'qemu exit {proc.returncode}\n')

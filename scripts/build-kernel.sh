@@ -3,7 +3,8 @@
 # with kunit.py, out of tree, inside the toolchain root.  The kunitconfig is
 # configs/kunit/*.kunitconfig plus selftests/arena_kfault/config (the
 # kselftests' needs) plus configs/kunit/<arch>.config when present
-# plus the fragments named in $FLAVOURS (configs/flavours/<name>.config).
+# plus the fragments named in $FLAVOURS (configs/flavours/<name>.config,
+# then configs/flavours/<name>.<arch>.config when present).
 # A flavour may also take options from the tree under test:
 #   #tree-config PATH      merge the tree's PATH (a config fragment)
 #   #drop-options REGEX    and leave the CONFIG_<REGEX> options it names to
@@ -33,6 +34,7 @@ for fl in ${FLAVOURS:-}; do
 		files+=("$out/flavour-$fl-tree.config")
 	fi
 	files+=("$f")
+	[ -f "${f%.config}.$ARCH_NAME.config" ] && files+=("${f%.config}.$ARCH_NAME.config")
 	d=$(sed -n 's/^#drop-options //p' "$f")
 	[ -z "$d" ] || drops="${drops:+$drops|}$d"
 done
@@ -48,5 +50,14 @@ awk '{
 	grep -vE "^(# )?CONFIG_(${drops:-NONE})[= ]" >"$merged" || true
 args+=(--kunitconfig="$merged")
 
+# An unchanged tree, config and toolchain: make would rebuild nothing, but
+# takes 1-2 minutes here to find that out.
+stamp=$out/.arena-kfault-inputs
+id=$(kernel_inputs_id "${args[@]/--jobs=*/}" "$(cat "$merged")")
+if [ -f "$out/vmlinux" ] && up_to_date "$stamp" "$id"; then
+	info "$tree/$ARCH_NAME${FLAVOURS:+ ($FLAVOURS)}: tree, config and toolchain unchanged since the last build; make skipped"
+	exit 0
+fi
 cd "$src"
 in_root python3 tools/testing/kunit/kunit.py build "${args[@]}"
+built "$stamp" "$id"

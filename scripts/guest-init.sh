@@ -41,6 +41,8 @@ kmemleak=/sys/kernel/debug/kmemleak
 # reads these lines from the console).
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 took() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
+# The host's sign that the boot reached user space (scripts/boot.py --alive).
+echo "# arena-kfault: /init started at $(uptime_s) s"
 
 timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300 bpf_from=1
 for p in $(cat /proc/cmdline); do
@@ -102,7 +104,6 @@ args=
 for c in $(echo "$only" | tr , ' '); do args="$args -r $c"; done
 echo "KTAP version 1"
 echo "1..$((n + 2))"
-echo "# arena-kfault: /init started at $(uptime_s) s"
 i=0
 while IFS=: read -r collection test; do
 	i=$((i + 1))

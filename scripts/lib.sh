@@ -111,6 +111,33 @@ busybox_for() {
 	echo "$bb"
 }
 
+# kernel_inputs_id TEXT...: an id of what a kernel build of $src is made
+# from: the tree's commit, its uncommitted changes, its untracked files (the
+# kunit/ copies; not tools/testing/selftests/, where the test builds also
+# write), the toolchain root's packages and TEXT (kunit.py's arguments and
+# config).
+kernel_inputs_id() {
+	{
+		git -C "$src" rev-parse HEAD
+		git -C "$src" diff --binary HEAD -- . ':!:tools/testing/selftests/'
+		git -C "$src" ls-files -z --others --exclude-standard -- . \
+			':!:tools/testing/selftests/' ':!:*/__pycache__/*' |
+			(cd "$src" && xargs -0r sha1sum)
+		sha1sum <"$ROOT/var/lib/dpkg/status"
+		printf '%s\n' "$@"
+	} | sha1sum | cut -c1-16
+}
+
+# up_to_date STAMP ID: whether the build that wrote STAMP had the inputs
+# ID (run_tests.sh --rebuild, REBUILD=1: never).  Otherwise STAMP goes, to
+# be written again only when the new build succeeds (built STAMP ID).
+up_to_date() {
+	[ -z "${REBUILD:-}" ] && [ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+	rm -f "$1"
+	return 1
+}
+built() { echo "$2" >"$1"; }
+
 # boot_setup SUITE [bpf]: for the scripts that boot a suite: $img (the
 # kselftest initramfs of $out, or with "bpf" the bpf_selftests one), $name
 # (TREE-ARCH-SUITE) with its earlier results and consoles removed, and the
@@ -132,18 +159,23 @@ boot_setup() {
 # boot_guest INITRD CONSOLE TIMEOUT PARAMS: boot the $out kernel of $src for
 # the loaded arch in QEMU (scripts/boot.py: kunit.py's machine for it) with
 # INITRD and the kernel parameters PARAMS, the console into CONSOLE, for at
-# most TIMEOUT seconds.  Run from the kernel source.  boot.py's status.
+# most TIMEOUT seconds, and given up (status 3) when the guest's /init has
+# not started within BOOT_ALIVE_TIMEOUT seconds (default: 120, scaled).
+# Run from the kernel source.  boot.py's status.
 boot_guest() {
 	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-		--initrd="$1" --console="$2" --timeout="$3" --append="$4"
+		--initrd="$1" --console="$2" --timeout="$3" --append="$4" --memory="$(guest_memory)" \
+		--alive="$GUEST_ALIVE" --alive-timeout="${BOOT_ALIVE_TIMEOUT:-$(scaled 120)}"
 }
+# The line scripts/guest-init.sh prints first.
+GUEST_ALIVE='# arena-kfault: /init started at'
 
 # retry_stalled_boot CONSOLE PATTERN CMD...: run CMD, a boot that writes
-# CONSOLE.  A boot whose console never matched PATTERN (a rare TCG stall in
-# early boot, before any test ran) is retried once, its console kept as
-# CONSOLE.stalled; one that reached the tests never is.  Returns CMD's exit
-# status of the last attempt.
+# CONSOLE.  A boot that never reached user space or whose console never
+# matched PATTERN (a rare TCG stall in early boot, before any test ran) is
+# retried once, its console kept as CONSOLE.stalled; one that reached the
+# tests never is.  Returns CMD's exit status of the last attempt.
 retry_stalled_boot() {
 	local console=$1 pattern=$2 attempt rc
 	shift 2
@@ -198,16 +230,37 @@ initramfs_pack() {
 		sh "$1" "$2"
 }
 
+# flavour_directive NAME: the values of the "#NAME VALUE" lines in the
+# fragments of this run's flavours (configs/flavours/<f>.config and, once an
+# arch is loaded, <f>.<arch>.config), one per line.
+flavour_directive() {
+	local f
+	for f in ${FLAVOURS:-}; do
+		f=$REPO/configs/flavours/$f
+		cat "$f.config" ${ARCH_NAME:+"$f.$ARCH_NAME.config"} 2>/dev/null |
+			sed -n "s/^#$1 \([0-9][0-9]*\)\$/\1/p"
+	done
+}
+
 # scaled SECONDS: a default timeout for a boot of this run's kernel, times
 # the "#timeout-factor N" of its flavours (a debug kernel runs its tests
 # several times slower under TCG).
 scaled() {
 	local f factor=1
-	for f in ${FLAVOURS:-}; do
-		f=$(sed -n 's/^#timeout-factor \([0-9]*\)$/\1/p' "$REPO/configs/flavours/$f.config" 2>/dev/null)
-		factor=$((factor * ${f:-1}))
+	for f in $(flavour_directive timeout-factor); do
+		factor=$((factor * f))
 	done
 	echo $(($1 * factor))
+}
+
+# guest_memory: the guest's memory in MiB, the largest "#guest-memory N" of
+# this run's flavours; kunit.py's own size (1024) when none asks for more.
+guest_memory() {
+	local f mem=1024
+	for f in $(flavour_directive guest-memory); do
+		[ "$f" -le "$mem" ] || mem=$f
+	done
+	echo "$mem"
 }
 
 # Directories of one (tree, arch) pair.

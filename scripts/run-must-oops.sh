@@ -25,7 +25,8 @@ ktap=$RESULTS/$name.ktap
 for c in $cases; do
 	case=${c%%:*}
 	info "must_oops $case"
-	boot_guest "$img" "$LOGS/$name-$case.console" "${OOPS_TIMEOUT:-$(scaled 300)}" \
+	retry_stalled_boot "$LOGS/$name-$case.console" "$GUEST_ALIVE" \
+		boot_guest "$img" "$LOGS/$name-$case.console" "${OOPS_TIMEOUT:-$(scaled 300)}" \
 		"quiet oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 &
 	while [ "$(jobs -rp | wc -l)" -ge "${OOPS_JOBS:-$(nproc)}" ]; do wait -n || true; done
 done

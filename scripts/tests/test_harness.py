@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import unittest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -248,6 +249,98 @@ class BootTimeout(unittest.TestCase):
             self.assertEqual(proc.returncode, 2, proc.stderr)
             self.assertIn('did not finish in 3s', proc.stderr)
             self.assertIn('fake kernel: hanging here', proc.stderr)
+
+    def test_stall_before_user_space(self):
+        """A guest whose /init never starts is given up at --alive-timeout
+        (status 3, which scripts retry once), not at --timeout."""
+        with tempfile.TemporaryDirectory() as d:
+            qemu = os.path.join(d, 'qemu-system-x86_64')
+            with open(qemu, 'w', encoding='utf-8') as f:
+                f.write('#!/bin/sh\necho "fake kernel: stuck early"\nexec sleep 60\n')
+            os.chmod(qemu, 0o755)
+            start = time.monotonic()
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'boot.py'), '--src', KSRC,
+                        '--build-dir', d, '--arch', 'x86_64', '--initrd', '/dev/null',
+                        '--timeout', '50', '--alive', '/init started', '--alive-timeout', '2',
+                        '--console', os.path.join(d, 'console.log')],
+                       env={'PATH': d + os.pathsep + os.environ['PATH']})
+            self.assertEqual(proc.returncode, 3, proc.stderr)
+            self.assertIn('did not reach user space in 2s', proc.stderr)
+            self.assertLess(time.monotonic() - start, 20)
+
+
+def lib_sh(script, **env):
+    """Run @script in bash after sourcing scripts/lib.sh; its stdout."""
+    proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; {script}'], env=env)
+    if proc.returncode:
+        raise AssertionError(f'lib.sh script failed: {proc.stderr}')
+    return proc.stdout
+
+
+class FlavourDirectives(unittest.TestCase):
+    """A flavour's "#NAME N" lines, from its fragment and its per-arch one."""
+
+    def test_guest_memory_per_arch(self):
+        self.assertEqual(lib_sh('load_arch arm64; guest_memory', FLAVOURS='debug'), '8192\n')
+        self.assertEqual(lib_sh('load_arch x86_64; guest_memory', FLAVOURS='debug'), '1024\n')
+        self.assertEqual(lib_sh('load_arch arm64; guest_memory', FLAVOURS=''), '1024\n')
+
+    def test_timeout_factor(self):
+        self.assertEqual(lib_sh('load_arch arm64; scaled 10', FLAVOURS='debug'), '30\n')
+        self.assertEqual(lib_sh('scaled 10', FLAVOURS='nothp'), '10\n')
+
+
+class BuildSkip(unittest.TestCase):
+    """build-kernel.sh skips make only when the tree, the config and the
+    toolchain are what its last successful build had."""
+
+    def test_inputs_id_sees_every_change(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, 'src')
+            os.makedirs(os.path.join(src, 'tools', 'testing', 'selftests'))
+            root = os.path.join(d, 'root')
+            os.makedirs(os.path.join(root, 'var', 'lib', 'dpkg'))
+            for path, text in (('Makefile', 'all:\n'), ('var/lib/dpkg/status', 'gcc 14\n')):
+                with open(os.path.join(src if path == 'Makefile' else root, path), 'w',
+                          encoding='utf-8') as f:
+                    f.write(text)
+            git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+            run(git[:3] + ['init', '-q'])
+            run(git + ['add', '.'])
+            run(git + ['commit', '-qm', 'base'])
+
+            def ident(*extra):
+                return lib_sh(f'src={src} ROOT={root}; kernel_inputs_id config {" ".join(extra)}')
+
+            base = ident()
+            self.assertEqual(ident(), base)
+            self.assertNotEqual(ident('other-config'), base)
+            with open(os.path.join(src, 'tools', 'testing', 'selftests', 'out.o'), 'w',
+                      encoding='utf-8') as f:
+                f.write('written by a test build\n')
+            self.assertEqual(ident(), base, 'test build output is not a kernel input')
+            with open(os.path.join(src, 'kunit_test.c'), 'w', encoding='utf-8') as f:
+                f.write('int x;\n')
+            untracked = ident()
+            self.assertNotEqual(untracked, base)
+            with open(os.path.join(src, 'Makefile'), 'a', encoding='utf-8') as f:
+                f.write('# edited\n')
+            edited = ident()
+            self.assertNotEqual(edited, untracked)
+            with open(os.path.join(root, 'var', 'lib', 'dpkg', 'status'), 'a',
+                      encoding='utf-8') as f:
+                f.write('pahole 1.30\n')
+            self.assertNotEqual(ident(), edited)
+
+    def test_stamp(self):
+        with tempfile.TemporaryDirectory() as d:
+            stamp = os.path.join(d, 'stamp')
+            check = f'up_to_date {stamp} ID && echo skip || echo build'
+            self.assertEqual(lib_sh(check), 'build\n')
+            lib_sh(f'built {stamp} ID')
+            self.assertEqual(lib_sh(check), 'skip\n')
+            self.assertEqual(lib_sh(check, REBUILD='1'), 'build\n')
+            self.assertEqual(lib_sh(check), 'build\n', '--rebuild dropped the stamp')
 
 
 class KnownFailures(unittest.TestCase):
