@@ -4,10 +4,10 @@
 
 The machine comes from the kernel tree's own kunit.py qemu_configs/<arch>.py
 (QEMU binary, machine, CPU, console, kernel image path), exactly as
-`kunit.py run --arch=<arch>` would start it; only the initrd, the CPU count,
-the memory size and the command line are added here.  The console is
-written to --console; the boot is bounded by --timeout, after which QEMU is
-killed and the tail of the console printed.
+`kunit.py run --arch=<arch>` would start it; only the initrd, the CPU count
+and the command line are added here.  The console is written to --console;
+the boot is bounded by --timeout, after which QEMU is killed and the tail
+of the console printed.
 
 Exit status: 0 when the guest powered off by itself, 2 on timeout, 3 when
 the console never matched --alive within --alive-timeout (a boot that
@@ -48,7 +48,7 @@ def interactive(params, build_dir, cmdline):
     """QEMU on this terminal (console and monitor on stdio): kunit.py's
     command line for the machine, which its own start() keeps on pipes."""
     os.execvp('qemu-system-' + params.qemu_arch, [
-        'qemu-system-' + params.qemu_arch, '-nodefaults',
+        'qemu-system-' + params.qemu_arch, '-nodefaults', '-m', '1024',
         '-kernel', os.path.join(build_dir, params.kernel_path),
         '-append', ' '.join(cmdline + [params.kernel_command_line]),
         '-no-reboot', '-nographic', '-serial', 'mon:stdio'] + params.extra_qemu_params)
@@ -63,8 +63,6 @@ def main():
     ap.add_argument('--initrd', required=True)
     ap.add_argument('--append', default='', help='extra kernel parameters')
     ap.add_argument('--smp', type=int, default=2)
-    ap.add_argument('--memory', type=int, default=1024,
-                    help='MiB (a later -m than kunit.py\'s own -m 1024 wins)')
     ap.add_argument('--timeout', type=int, default=600, help='seconds')
     ap.add_argument('--alive', help='regex of the console line that shows the boot reached '
                     'user space')
@@ -75,8 +73,7 @@ def main():
                     help='QEMU on this terminal, no timeout, no log')
     args = ap.parse_args()
 
-    params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp),
-                                                   '-m', str(args.memory)])
+    params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp)])
     cmdline = ['kunit.enable=0', 'panic=-1'] + args.append.split()
     if args.interactive:
         interactive(params, args.build_dir, cmdline)

@@ -27,16 +27,18 @@ done
 for fl in ${FLAVOURS:-}; do
 	f=$REPO/configs/flavours/$fl.config
 	[ -f "$f" ] || die "unknown flavour '$fl' (no $f)"
-	tree_cfg=$(sed -n 's/^#tree-config //p' "$f")
-	if [ -n "$tree_cfg" ]; then
-		[ -f "$src/$tree_cfg" ] || die "flavour $fl: the $tree tree has no $tree_cfg"
-		cp "$src/$tree_cfg" "$out/flavour-$fl-tree.config"
-		files+=("$out/flavour-$fl-tree.config")
-	fi
-	files+=("$f")
-	[ -f "${f%.config}.$ARCH_NAME.config" ] && files+=("${f%.config}.$ARCH_NAME.config")
-	d=$(sed -n 's/^#drop-options //p' "$f")
-	[ -z "$d" ] || drops="${drops:+$drops|}$d"
+	for f in "$f" "${f%.config}.$ARCH_NAME.config"; do
+		[ -f "$f" ] || continue
+		tree_cfg=$(sed -n 's/^#tree-config //p' "$f")
+		if [ -n "$tree_cfg" ]; then
+			[ -f "$src/$tree_cfg" ] || die "flavour $fl: the $tree tree has no $tree_cfg"
+			cp "$src/$tree_cfg" "$out/flavour-$fl-tree.config"
+			files+=("$out/flavour-$fl-tree.config")
+		fi
+		files+=("$f")
+		d=$(sed -n 's/^#drop-options //p' "$f")
+		[ -z "$d" ] || drops="${drops:+$drops|}$d"
+	done
 done
 # One kunitconfig, in which a later file (a flavour) overrides what an
 # earlier one sets: kunit.py refuses conflicting values across files.

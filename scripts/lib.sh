@@ -165,7 +165,7 @@ boot_setup() {
 boot_guest() {
 	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-		--initrd="$1" --console="$2" --timeout="$3" --append="$4" --memory="$(guest_memory)" \
+		--initrd="$1" --console="$2" --timeout="$3" --append="$4" \
 		--alive="$GUEST_ALIVE" --alive-timeout="${BOOT_ALIVE_TIMEOUT:-$(scaled 120)}"
 }
 # The line scripts/guest-init.sh prints first.
@@ -251,16 +251,6 @@ scaled() {
 		factor=$((factor * f))
 	done
 	echo $(($1 * factor))
-}
-
-# guest_memory: the guest's memory in MiB, the largest "#guest-memory N" of
-# this run's flavours; kunit.py's own size (1024) when none asks for more.
-guest_memory() {
-	local f mem=1024
-	for f in $(flavour_directive guest-memory); do
-		[ "$f" -le "$mem" ] || mem=$f
-	done
-	echo "$mem"
 }
 
 # Directories of one (tree, arch) pair.

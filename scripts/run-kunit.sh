@@ -18,7 +18,7 @@ rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 exec_kunit() {
 	rm -f "$out/test.log"
 	in_root python3 tools/testing/kunit/kunit.py exec --build_dir="$out" \
-		--arch="$ARCH_KARCH" --qemu_args="-smp 2 -m $(guest_memory)" \
+		--arch="$ARCH_KARCH" --qemu_args="-smp 2" \
 		--timeout="${KUNIT_TIMEOUT:-$(scaled 300)}" --json="$RESULTS/$name.json" \
 		${KUNIT_FILTER:+"$KUNIT_FILTER"}
 }

@@ -12,4 +12,4 @@ img=$out/kselftest-initramfs.cpio.gz
 cd "$src"
 in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 	--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
-	--initrd="$img" --append="shell=1" --memory="$(guest_memory)" --interactive
+	--initrd="$img" --append="shell=1" --interactive
