@@ -53,7 +53,7 @@ awk '{
 args+=(--kunitconfig="$merged")
 
 # An unchanged tree, config and toolchain: make would rebuild nothing, but
-# takes 1-2 minutes here to find that out.
+# takes 10-90 s here to find that out.
 stamp=$out/.arena-kfault-inputs
 id=$(kernel_inputs_id "${args[@]/--jobs=*/}" "$(cat "$merged")")
 if [ -f "$out/vmlinux" ] && up_to_date "$stamp" "$id"; then
