@@ -300,18 +300,21 @@ static enum attempt attempt(struct __test_metadata *_metadata,
  * Hold arenas open until one of them had to populate page tables for a
  * vmalloc range never used before, so that the next arena most likely
  * lands on a fresh range too.  Returns how many are held (close them), or
- * -1; *@tables is the number of page-table pages the fresh range took.
+ * -1 with errno set when a creation failed, 0 when none was fresh; *@tables
+ * is the number of page-table pages the fresh range took.
  */
 static int hold_until_fresh_range(int *fds, int max, long *tables)
 {
 	long before;
-	int n;
+	int n, err = 0;
 
 	for (n = 0; n < max; n++) {
 		before = meminfo_kb("PageTables");
 		fds[n] = create_arena("kfault_hold");
-		if (fds[n] < 0)
+		if (fds[n] < 0) {
+			err = errno;
 			break;
+		}
 		/* 4 GiB of PTE tables is 8 MiB; a reused range needs none */
 		*tables = (meminfo_kb("PageTables") - before) / 4;
 		if (*tables >= 1024)
@@ -319,7 +322,8 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
 	}
 	while (n-- > 0)
 		close(fds[n]);
-	return -1;
+	errno = err;
+	return err ? -1 : 0;
 }
 
 #define HOLD_MAX	32
@@ -370,8 +374,13 @@ TEST_F_TIMEOUT(create_failures, free_everything, scaled_seconds(300))
 	 */
 	for (try = 0, res = ATTEMPT_DONE; try < FRESH_TRIES; try++) {
 		held = hold_until_fresh_range(fds, HOLD_MAX, &tables);
-		if (held < 0)
+		if (held <= 0) {
+			if (held < 0)
+				TH_LOG("creating an arena to hold: %s", strerror(errno));
+			else
+				TH_LOG("%d arenas held, none on a fresh vmalloc range", HOLD_MAX);
 			break;
+		}
 		res = attempt(_metadata, self, nth - 1 + tables / 2);
 		while (held-- > 0)
 			close(fds[held]);
