@@ -519,6 +519,28 @@ static void teardown_frees_scratch_once(struct kunit *test)
 	put_page(scratch);
 }
 
+/*
+ * Creating an arena populates the PTE tables of its whole range (2048 of
+ * them with 4 KiB pages) and destroying it must give them back: vmalloc
+ * never frees kernel page tables, so otherwise every arena placed on a range
+ * of its own keeps 8 MiB for good.  Kernel page tables count in
+ * NR_PAGETABLE; the margin covers the per-CPU counter deltas not yet folded
+ * in (a few hundred pages on a small VM).
+ */
+static void teardown_frees_page_tables(struct kunit *test)
+{
+	const long tables = SZ_4G / PMD_SIZE;
+	struct bpf_arena *arena = test_arena_create(test, TEST_ARENA_PAGES);
+	long live, freed;
+
+	live = global_node_page_state(NR_PAGETABLE);
+	arena_map_free(&arena->map);
+	freed = live - (long)global_node_page_state(NR_PAGETABLE);
+	KUNIT_EXPECT_GE_MSG(test, freed, tables / 2,
+			    "destroying an arena freed %ld page-table pages, want about %ld (the PTE tables of its 4 GiB)",
+			    freed, tables);
+}
+
 /* ---- the fault handler, with a JITed program on the stack ---- */
 
 enum kfault_op { KFAULT_PROBE, KFAULT_READ, KFAULT_WRITE };
@@ -1048,6 +1070,7 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(existing_cb_frees_real_only),
 	KUNIT_CASE(scratch_page_is_zeroed),
 	KUNIT_CASE(teardown_frees_scratch_once),
+	KUNIT_CASE(teardown_frees_page_tables),
 	KUNIT_CASE_PARAM(handler_range_boundaries, range_gen_params),
 	KUNIT_CASE(handler_ignores_prog_without_arena),
 	KUNIT_CASE(handler_ignores_no_prog_on_stack),
