@@ -30,7 +30,6 @@
 #define KPF_MMAP	11
 #define KPF_ANON	12
 #define KPF_PGTABLE	26
-#define FAIL_NTH_MAX	512
 /* Written to the trace after each attempt: later allocations are not its. */
 #define ATTEMPT_END	"arena_kfault: attempt done"
 #define MAX_PAGES	4096
@@ -264,10 +263,11 @@ enum attempt { ATTEMPT_DONE, ATTEMPT_TOLERATED, ATTEMPT_FAILED, ATTEMPT_FAILED_I
  * Create an arena with its @nth allocation failing (fail-nth: page
  * allocator and slab).  A failed creation must give back each page it
  * took - the scratch page above all - as seen in the kmem trace events.
- * ATTEMPT_DONE: creation made fewer than @nth allocations.
+ * ATTEMPT_DONE: creation made fewer than @nth allocations.  An arena
+ * created is closed, or left open in *@keep.
  */
 static enum attempt attempt(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(create_failures) *self, int nth)
+			    FIXTURE_DATA(create_failures) *self, int nth, int *keep)
 {
 	char left[16], val[16], what[160];
 	int fd, kept, err_no, pgtables;
@@ -284,7 +284,10 @@ static enum attempt attempt(struct __test_metadata *_metadata,
 	write_str("/proc/thread-self/fail-nth", "0");
 	if (fd >= 0) {
 		write_str(TRACEFS "/tracing_on", "0");
-		close(fd);
+		if (keep)
+			*keep = fd;
+		else
+			close(fd);
 		/* a non-zero count left: the injection never happened */
 		return strcmp(left, "0") ? ATTEMPT_DONE : ATTEMPT_TOLERATED;
 	}
@@ -327,7 +330,31 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
 }
 
 #define HOLD_MAX	32
-#define FRESH_TRIES	5
+#define FRESH_TRIES	8
+#define FAIL_NTH_MAX	64
+#define COUNT_NTH	1000000
+
+/*
+ * The fault-injection points (page and slab allocations) one arena
+ * creation passes, from what fail-nth has left to count down; -1 if the
+ * creation failed.
+ */
+static int creation_allocations(void)
+{
+	char val[16], left[16];
+	int fd;
+
+	snprintf(val, sizeof(val), "%d", COUNT_NTH);
+	if (write_str("/proc/thread-self/fail-nth", val))
+		return -1;
+	fd = create_arena("kfault_count");
+	read_str("/proc/thread-self/fail-nth", left, sizeof(left));
+	write_str("/proc/thread-self/fail-nth", "0");
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return COUNT_NTH - atoi(left);
+}
 
 /*
  * Arena creation failure paths free what they allocated, the scratch page
@@ -338,25 +365,24 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
  * scratch page - and the page tables are the only allocations after the
  * scratch page that fault injection reaches (range_tree_set() uses
  * kmalloc_nolock(), which it skips).  So then one creation on a fresh
- * range fails halfway through its page tables.
+ * range fails halfway through its page tables.  (A sweep attempt that
+ * happens to get a fresh range fails in its page tables, which is checked
+ * the same way.)
  */
 TEST_F_TIMEOUT(create_failures, free_everything, scaled_seconds(300))
 {
-	int held, fds[HOLD_MAX], nth, try, failed = 0;
+	int held, fds[HOLD_MAX + 1], n, nth, try, total, failed = 0;
 	enum attempt res = ATTEMPT_DONE;
 	long tables = 0;
-	int fd;
 
-	/*
-	 * Warm up: the page tables of the range the sweep will use.  (Tracing
-	 * is off until an attempt turns it on.)
-	 */
-	fd = create_arena("kfault_fi");
-	ASSERT_LE(0, fd) TH_LOG("arena creation without injection: %s", strerror(errno));
-	close(fd);
+	/* Warm up: the page tables of the range the sweep will use. */
+	total = creation_allocations();
+	ASSERT_LT(0, total) TH_LOG("arena creation without injection: %s", strerror(errno));
+	total = creation_allocations();
+	TH_LOG("an arena creation passed %d fault-injection points", total);
 
 	for (nth = 1; nth <= FAIL_NTH_MAX; nth++) {
-		res = attempt(_metadata, self, nth);
+		res = attempt(_metadata, self, nth, NULL);
 		if (res == ATTEMPT_DONE)
 			break;
 		failed += res != ATTEMPT_TOLERATED;
@@ -369,25 +395,41 @@ TEST_F_TIMEOUT(create_failures, free_everything, scaled_seconds(300))
 	/*
 	 * On a fresh range the page tables come after the sweep's nth - 1
 	 * allocations (less those made after ->map_alloc()): failing one
-	 * half-way through them lands inside the population.  A lazily
-	 * purged, already populated range may turn up instead: retry.
+	 * half-way through them lands inside the population.  An already
+	 * populated range may turn up instead (lazily purged, or kept for
+	 * reuse by the kernel): then creation passes no injection; retry.
+	 * The page tables a failed creation allocated may be kept by the
+	 * kernel (ATTEMPT_FAILED_IN_PGTABLES) or freed (ATTEMPT_FAILED).
 	 */
-	for (try = 0, res = ATTEMPT_DONE; try < FRESH_TRIES; try++) {
-		held = hold_until_fresh_range(fds, HOLD_MAX, &tables);
-		if (held <= 0) {
-			if (held < 0)
+	for (try = 0, held = 0, res = ATTEMPT_DONE; try < FRESH_TRIES; try++) {
+		/*
+		 * Arenas closed earlier are freed from a workqueue and may give
+		 * their range back for reuse at any time, also after the hold:
+		 * keep holding what the earlier tries held and created, so that
+		 * no try hands a range back for the next one to find.
+		 */
+		n = hold_until_fresh_range(fds + held, HOLD_MAX - held, &tables);
+		if (n <= 0) {
+			if (n < 0)
 				TH_LOG("creating an arena to hold: %s", strerror(errno));
 			else
 				TH_LOG("%d arenas held, none on a fresh vmalloc range", HOLD_MAX);
 			break;
 		}
-		res = attempt(_metadata, self, nth - 1 + tables / 2);
-		while (held-- > 0)
-			close(fds[held]);
-		if (res == ATTEMPT_FAILED_IN_PGTABLES)
+		held += n;
+		fds[held] = -1;
+		res = attempt(_metadata, self, nth - 1 + tables / 2, &fds[held]);
+		if (res == ATTEMPT_FAILED_IN_PGTABLES || res == ATTEMPT_FAILED)
+			break;
+		/* it got a range with page tables: hold it as well */
+		if (fds[held] >= 0)
+			held++;
+		if (held >= HOLD_MAX)
 			break;
 	}
-	EXPECT_EQ(ATTEMPT_FAILED_IN_PGTABLES, res)
+	while (held-- > 0)
+		close(fds[held]);
+	EXPECT_TRUE(res == ATTEMPT_FAILED_IN_PGTABLES || res == ATTEMPT_FAILED)
 		TH_LOG("no failure inside the page-table population of a fresh range in %d tries (%ld tables)",
 		       try, tables);
 }
