@@ -241,18 +241,33 @@ TEST_F(arena, arenas_are_isolated)
  *
  * bpf_arena_alloc_pages() takes its pages with alloc_pages_nolock() under
  * the arena lock, in every context, so it fails whenever the zone lock is
- * contended - here typically by the teardown of the previous cycle's arena
- * still running in a workqueue.  Such a failure changes nothing in the
- * arena, so the allocation is tried again, up to ALLOC_TRIES times, and
- * counted in *@retried.
+ * contended - as it was by the previous cycle's teardown, still running in
+ * a workqueue, when every teardown freed its arena's page tables.  Such a
+ * failure changes nothing in the arena, so the allocation is tried again,
+ * up to ALLOC_TRIES times, and counted in *@retried.
  */
 #define ALLOC_TRIES	8
+
+/* A kfunc write at @off into each page of the cycle; *@page: the one that failed. */
+static int kwrite_each_page(struct arena_kfault *s, unsigned long base, long psz,
+			    unsigned long off, unsigned long *page)
+{
+	int err;
+
+	for (*page = 0; *page < KFAULT_ARENA_PAGES; (*page)++) {
+		err = kwrite(s, base + *page * psz, off, base + *page * psz);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static const char *arena_cycle(long psz, bool free_pages, int *retried)
 {
 	static char why[128];
 	struct arena_kfault *s = arena_kfault__open();
 	struct bpf_program *prog;
-	unsigned long base, p, got;
+	unsigned long base, page, got;
 	size_t size;
 	int err, tries;
 
@@ -270,13 +285,10 @@ static const char *arena_cycle(long psz, bool free_pages, int *retried)
 		goto out;
 	}
 	base = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
-	for (p = base; p < base + KFAULT_ARENA_PAGES * psz; p += psz) {
-		err = kwrite(s, p, 0, p);
-		if (err) {
-			snprintf(why, sizeof(why), "kfunc write to unallocated page %lu: %d",
-				 (p - base) / psz, err);
-			goto out;
-		}
+	err = kwrite_each_page(s, base, psz, 0, &page);
+	if (err) {
+		snprintf(why, sizeof(why), "kfunc write to unallocated page %lu: %d", page, err);
+		goto out;
 	}
 	err = kwrite(s, (base & ~(ARENA_SPAN - 1)) + ARENA_SPAN - psz, psz + 8, 1);
 	if (err) {
@@ -292,13 +304,10 @@ static const char *arena_cycle(long psz, bool free_pages, int *retried)
 		}
 		(*retried)++;
 	}
-	for (p = base; p < base + KFAULT_ARENA_PAGES * psz; p += psz) {
-		err = kwrite(s, p, 8, p);
-		if (err) {
-			snprintf(why, sizeof(why), "kfunc write to allocated page %lu: %d",
-				 (p - base) / psz, err);
-			goto out;
-		}
+	err = kwrite_each_page(s, base, psz, 8, &page);
+	if (err) {
+		snprintf(why, sizeof(why), "kfunc write to allocated page %lu: %d", page, err);
+		goto out;
 	}
 	if (free_pages) {
 		err = free_at(s, base, KFAULT_ARENA_PAGES);
