@@ -618,8 +618,11 @@ def read_bench(path):
 
 def cmd_bench_table(args):
     """Per arch: each operation's median (and spread) as a ratio to a kfunc
-    store to an allocated page, per tree, and each tree's median against
-    upstream's (what the fixes and the series cost)."""
+    store to an allocated page, per tree, and each tree's ratio against
+    upstream's (what the fixes and the series cost).  Trees are compared
+    through their ratios, not their nanoseconds: each tree runs in a boot
+    of its own, and under TCG one boot can run everything 1.5x slower than
+    the next."""
     runs = {}
     for name in sorted(os.listdir(args.results)):
         m = re.match(r'(\w+)-(\w+)-bench\.txt$', name)
@@ -646,7 +649,7 @@ def cmd_bench_table(args):
                 if t == 'upstream' or 'upstream' not in trees:
                     continue
                 a, b = trees[t].get(op), trees['upstream'].get(op)
-                row.append(f'{a[0] / b[0]:.2f}' if isinstance(a, tuple) and isinstance(b, tuple)
+                row.append(f'{a[3] / b[3]:.2f}' if isinstance(a, tuple) and isinstance(b, tuple)
                            else '-')
             rows.append(row)
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

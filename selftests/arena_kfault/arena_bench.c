@@ -7,7 +7,11 @@
  * and the median's ratio to a kfunc store to an allocated page:
  *   # bench: OP median_ns p10_ns p90_ns ratio
  * Everything not timed (freeing a slot before the next first fault, ...)
- * happens between timings.  Under QEMU TCG only the ratios mean anything.
+ * happens between timings.  The timings are taken in rounds, each of which
+ * times every operation once, so that a slow spell of the host (a TCG
+ * guest shares the machine's cores) weighs on all operations alike rather
+ * than on the one that happened to be running.  Under QEMU TCG only the
+ * ratios mean anything.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "kselftest.h"
 #include "arena_kfault_util.h"
 
 static struct arena_kfault *skel;
@@ -110,22 +115,12 @@ static const struct bench {
 	{ "free",				slot_allocated,	op_free },
 };
 
-static void run_bench(const struct bench *b, int n, long long *t)
+#define NR_BENCHES ARRAY_SIZE(benches)
+
+static void report(const struct bench *b, int n, long long *t, int refused, int errors)
 {
-	int i, ret, refused = 0, errors = 0;
-	long long t0;
 	double median;
 
-	for (i = 0; i < n; i++) {
-		b->before();
-		t0 = now_ns();
-		ret = b->op();
-		t[i] = now_ns() - t0;
-		if (b->before == slot_empty && b->op == op_kwrite && i % 64 == 63)
-			drain_streams();
-		refused += ret == 1;
-		errors += ret < 0;
-	}
 	if (refused || errors) {
 		printf("# bench: %s refused %d errors %d of %d\n", b->name, refused, errors, n);
 		return;
@@ -138,16 +133,41 @@ static void run_bench(const struct bench *b, int n, long long *t)
 	       t[n * 9 / 10], median / base_median);
 }
 
+/* t[b * n + i]: round i of benches[b] */
+static void run_benches(int n, long long *t)
+{
+	int refused[NR_BENCHES] = {}, errors[NR_BENCHES] = {};
+	long long t0;
+	size_t b;
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		for (b = 0; b < NR_BENCHES; b++) {
+			benches[b].before();
+			t0 = now_ns();
+			ret = benches[b].op();
+			t[b * n + i] = now_ns() - t0;
+			refused[b] += ret == 1;
+			errors[b] += ret < 0;
+		}
+		/* first faults fill the stream between two drains */
+		if (i % 64 == 63)
+			drain_streams();
+	}
+	for (b = 0; b < NR_BENCHES; b++)
+		report(&benches[b], n, t + b * n, refused[b], errors[b]);
+}
+
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 200, err;
+	int n = argc > 1 ? atoi(argv[1]) : 1000, err;
 	long long *t;
-	size_t size, i;
+	size_t size;
 
 	psz = sysconf(_SC_PAGESIZE);
 	err = load_test_module();
 	skel = err ? NULL : arena_kfault__open_and_load();
-	t = calloc(n > 0 ? n : 1, sizeof(*t));
+	t = calloc(n > 0 ? n * NR_BENCHES : 1, sizeof(*t));
 	if (!skel || !t || n < 10) {
 		printf("# bench: cannot set up (module %d, BPF object %s)\n", err,
 		       skel ? "ok" : "failed");
@@ -155,8 +175,7 @@ int main(int argc, char **argv)
 	}
 	page = (unsigned long)bpf_map__initial_value(skel->maps.arena, &size) + 3 * psz;
 	printf("# bench: op median_ns p10_ns p90_ns ratio_to_kfunc_write_allocated (%d runs)\n", n);
-	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		run_bench(&benches[i], n, t);
+	run_benches(n, t);
 	printf("# bench: done\n");
 	arena_kfault__destroy(skel);
 	return 0;
