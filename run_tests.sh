@@ -20,9 +20,10 @@ usage: run_tests.sh [options]
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
   --only SUITES    comma-separated, from: kunit kselftest must_oops stress
-                   bpf_selftests; repeatable (default: all but stress;
-                   bpf_selftests boots a kernel of its own, the
-                   bpf-selftests flavour)
+                   bpf_selftests kunit_tool bench; repeatable (default: all
+                   but stress and bench; every suite but kunit_tool boots
+                   the same kernel; kunit_tool, the README's kunit.py
+                   command, runs once, on the last cell of the run)
   --stress SECONDS also run the stress suite (arena_stress in the guest for
                    SECONDS per cell; best with --flavour debug)
   --timings        after the summary, each cell's step times and the run
@@ -109,7 +110,9 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-all_suites="kunit kselftest must_oops bpf_selftests stress bench"
+all_suites="kunit kselftest must_oops bpf_selftests kunit_tool stress bench"
+# What runs when --only does not say: every suite but stress and bench.
+default_suites="kunit kselftest must_oops bpf_selftests kunit_tool"
 only=$(echo $only | tr ',' ' ')
 for s in $only; do
 	case " $all_suites " in
@@ -120,8 +123,8 @@ done
 case ${stress:-1} in
 ''|*[!0-9]*|0) die "--stress needs a positive number of seconds, not '$stress'" ;;
 esac
-[ -n "$stress" ] && only="${only:-kunit kselftest must_oops bpf_selftests} stress"
-[ -n "$bench" ] && only="${only:-kunit kselftest must_oops bpf_selftests} bench"
+[ -n "$stress" ] && only="${only:-$default_suites} stress"
+[ -n "$bench" ] && only="${only:-$default_suites} bench"
 case " $only " in *" stress "*) [ -n "$stress" ] || die "the stress suite needs --stress SECONDS" ;; esac
 # --filter: the suites with a selected case, and the cases, for the steps
 if [ -n "$filter" ]; then
@@ -140,7 +143,7 @@ if [ -n "$filter" ]; then
 fi
 suites=
 for s in $all_suites; do	# canonical order, each once
-	case " ${only:-kunit kselftest must_oops bpf_selftests} " in *" $s "*) suites="$suites $s" ;; esac
+	case " ${only:-$default_suites} " in *" $s "*) suites="$suites $s" ;; esac
 done
 case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
@@ -245,65 +248,91 @@ else
 fi
 use_source "$SRC_ID"
 
+# The cells of the run, in order; kunit_tool runs on the last one only.
+run_cells=
+for tree in $trees; do
+	for arch in "${arches[@]}"; do
+		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
+		run_cells="$run_cells $tree:$arch"
+	done
+done
+last_cell=${run_cells##* }
+[ -n "$last_cell" ] || die "no cell to run (the --cell values name no tree and arch of this run)"
+cell_suites() {
+	local s
+	for s in $suites; do
+		case $s in
+		bench) ;;
+		kunit_tool) [ "$1:$2" = "$last_cell" ] && echo "$s" ;;
+		*) echo "$s" ;;
+		esac
+	done
+}
+for c in $run_cells; do
+	for s in $(cell_suites "${c%%:*}" "${c#*:}"); do
+		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
+	done
+done
+
 for tree in $trees; do
 	tree_arches=()
 	for arch in "${arches[@]}"; do
 		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
 		tree_arches+=("$arch")
-		for s in $suites; do
-			[ "$s" = bench ] || printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"
-		done
 	done
 	# A cell whose kernel could not be made runs nothing: its build
 	# directory may hold an older kernel, which must not be tested.
 	if ! step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree"; then
 		failed=1
 		for arch in "${tree_arches[@]}"; do
-			for s in $suites; do
-				[ "$s" = bench ] ||
-					printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
+			for s in $(cell_suites "$tree" "$arch"); do
+				printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
 			done
 		done
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		case " $suites " in *" kunit "*|*" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
-			if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
-				failed=1
-				for s in $suites; do
-					case $s in bpf_selftests|bench) continue ;; esac
+		if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
+			failed=1
+			for s in $(cell_suites "$tree" "$arch"); do
+				[ "$s" = kunit_tool ] ||
 					printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
+			done
+			[ "$tree:$arch" != "$last_cell" ] || case " $suites " in *" kunit_tool "*)
+				boots "$tree" "$arch" kunit_tool ;;
+			esac
+			continue
+		fi
+		cell_boots=
+		case " $suites " in *" kunit "*) cell_boots=kunit ;; esac
+		# The kselftests' initramfs also carries the must-oops trigger,
+		# the stress and the benchmark programs.
+		case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
+			if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
+			   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
+				for s in kselftest must_oops stress bench; do
+					case " $suites " in *" $s "*) cell_boots="$cell_boots $s" ;; esac
 				done
 			else
-				cell_boots=
-				case " $suites " in *" kunit "*) cell_boots=kunit ;; esac
-				# The kselftests' initramfs also carries the must-oops
-				# trigger, the stress and the benchmark programs.
-				case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
-					if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
-					   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
-						for s in kselftest must_oops stress bench; do
-							case " $suites " in *" $s "*) cell_boots="$cell_boots $s" ;; esac
-						done
-					else
-						failed=1
-					fi
-				esac
-				[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
+				failed=1
 			fi
 		esac
-		# Upstream's own selftests/bpf, on a kernel of their own.
+		# Upstream's own selftests/bpf boot the same kernel with an
+		# initramfs of their own.
 		case " $suites " in *" bpf_selftests "*)
-			if ! { step build-bpf "$tree" "$arch" env FLAVOURS="$FLAVOURS bpf-selftests" \
-					"$REPO/scripts/build-kernel.sh" "$tree" "$arch" &&
-				step bpf-selftests-build "$tree" "$arch" \
-					"$REPO/scripts/build-bpf-selftests.sh" "$tree" "$arch"; }; then
+			if step bpf-selftests-build "$tree" "$arch" \
+				"$REPO/scripts/build-bpf-selftests.sh" "$tree" "$arch"; then
+				cell_boots="$cell_boots bpf_selftests"
+			else
 				failed=1
 				printf '%s\t%s\tbpf_selftests\tbuild failed\n' "$tree" "$arch" >>"$notrun"
-			else
-				boots "$tree" "$arch" bpf_selftests
 			fi
 		esac
+		# The README's own kunit.py command builds a kernel of its own.
+		case " $(cell_suites "$tree" "$arch" | tr '\n' ' ') " in *" kunit_tool "*)
+			cell_boots="$cell_boots kunit_tool" ;;
+		esac
+		[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
 	done
 done
 wait_boots

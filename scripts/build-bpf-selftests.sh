@@ -2,8 +2,9 @@
 # build-bpf-selftests.sh TREE ARCH: build upstream's own BPF selftests
 # (tools/testing/selftests/bpf of TREE) for the bpf_selftests suite: a
 # test_progs with only the tests that exercise arenas and streams, and
-# bpf_testmod.ko against the TREE/ARCH kernel of the bpf-selftests flavour
-# (configs/flavours/bpf-selftests.config).  Dynamically linked: the
+# bpf_testmod.ko against the TREE/ARCH kernel (the harness's one kernel,
+# which takes the tree's selftests/bpf/config: configs/kernel.config).
+# Dynamically linked: the
 # initramfs gets the target's shared libraries it needs from the toolchain
 # root (a static link would also reach the host tools the Makefile builds
 # with the same flags).  Packs it with busybox and
@@ -20,9 +21,8 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-case " ${FLAVOURS:-} " in *" bpf-selftests "*) ;; *) FLAVOURS="${FLAVOURS:-} bpf-selftests" ;; esac
 tree_arch_args "$@"
-[ -f "$out/vmlinux" ] || die "no bpf-selftests kernel at $out (run: FLAVOURS='$FLAVOURS' scripts/build-kernel.sh $tree $ARCH_NAME)"
+[ -f "$out/vmlinux" ] || die "no kernel built at $out (run: scripts/build-kernel.sh $tree $ARCH_NAME)"
 match=${BPF_SELFTESTS_MATCH:-arena|stream}
 bpf=$src/tools/testing/selftests/bpf
 sel=$out/bpfsel

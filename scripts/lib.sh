@@ -121,7 +121,7 @@ kernel_inputs_id() {
 		git -C "$src" rev-parse HEAD
 		git -C "$src" diff --binary HEAD -- . ':!:tools/testing/selftests/'
 		git -C "$src" ls-files -z --others --exclude-standard -- . \
-			':!:tools/testing/selftests/' ':!:*/__pycache__/*' |
+			':!:tools/testing/selftests/' ':!:*/__pycache__/*' ':!:.kunit-*' |
 			(cd "$src" && xargs -0r sha1sum)
 		sha1sum <"$ROOT/var/lib/dpkg/status"
 		printf '%s\n' "$@"

@@ -21,6 +21,15 @@ import sys
 
 SCHEMA_VERSION = 1
 
+# Suites that run another suite's cases (kunit_tool: the KUnit suite through
+# the README's kunit.py command) share its expected cases and known failures.
+SAME_CASES = {'kunit_tool': 'kunit'}
+
+
+def case_suite(suite):
+    """The suite whose case list and known failures @suite uses."""
+    return SAME_CASES.get(suite, suite)
+
 
 def walk_cases(group, prefix=''):
     """Yield (name, status) for every leaf case of a kunit.py JSON group."""
@@ -84,7 +93,7 @@ def find_known(entries, rec, label, source, flavours):
     """The entry for case @label of suite record @rec in this run, or None."""
     for e in entries:
         if ((e['tree'], e['arch'], e['suite'], e['case']) ==
-                (rec['tree'], rec['arch'], rec['suite'], label)
+                (rec['tree'], rec['arch'], case_suite(rec['suite']), label)
                 and e['source'] == source
                 and (e['flavours'] == ['any'] or set(e['flavours']) == flavours
                      or flavours in e['also'])):
@@ -254,9 +263,9 @@ def is_pattern(label):
 
 def account_cases(rec, expected, glob=None):
     """Fail the cases of @rec that did not report, or skipped when they may not."""
-    if rec['error'] or rec['suite'] not in expected:
+    if rec['error'] or case_suite(rec['suite']) not in expected:
         return
-    want = expected[rec['suite']]
+    want = expected[case_suite(rec['suite'])]
     if glob:
         want = {c: why for c, why in want.items()
                 if c in ALWAYS_RUN or is_pattern(c) or filter_matches(c, glob)}

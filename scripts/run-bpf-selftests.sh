@@ -1,6 +1,6 @@
 #!/bin/bash
-# run-bpf-selftests.sh TREE ARCH: boot the TREE/ARCH kernel of the
-# bpf-selftests flavour with the initramfs of scripts/build-bpf-selftests.sh,
+# run-bpf-selftests.sh TREE ARCH: boot the TREE/ARCH kernel with the
+# initramfs of scripts/build-bpf-selftests.sh,
 # turn test_progs' output into KTAP (one case per selected test, subtests
 # nested) and JSON, and add kernel_log_clean from the console.
 # Writes build/results/TREE-ARCH-bpf_selftests.{json,ktap} and
@@ -8,7 +8,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-case " ${FLAVOURS:-} " in *" bpf-selftests "*) ;; *) FLAVOURS="${FLAVOURS:-} bpf-selftests" ;; esac
 tree_arch_args "$@"
 boot_setup bpf_selftests bpf
 # An oops panics the guest (oops=panic): the kernel is not to be trusted

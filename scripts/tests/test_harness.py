@@ -559,22 +559,97 @@ class Filter(unittest.TestCase):
 
 
 class OneConfigList(unittest.TestCase):
-    """Each kernel option is set in one place: the kselftests' config or
-    the kunitconfig, which build-kernel.sh merges."""
+    """The KUnit kunitconfig and the kselftests' config each stand alone
+    (kunit.py and `make kselftest-merge` read them on their own), so they
+    may share options, never with different values; configs/kernel.config
+    only adds what neither of them needs."""
 
     @staticmethod
     def options(path):
+        opts = {}
         with open(path, encoding='utf-8') as f:
-            return {m.group(1) for m in (re.match(r'(?:# )?(CONFIG_\w+)', l) for l in f) if m}
+            for line in f:
+                m = re.match(r'(CONFIG_\w+)=(.*)|# (CONFIG_\w+) is not set', line)
+                if m:
+                    opts[m.group(1) or m.group(3)] = m.group(2) if m.group(1) else 'n'
+        return opts
 
-    def test_no_option_in_both(self):
-        kunit = self.options(os.path.join(REPO, 'configs', 'kunit', 'arena_kfault.kunitconfig'))
-        ksft = self.options(os.path.join(REPO, 'selftests', 'arena_kfault', 'config'))
-        self.assertEqual(kunit & ksft, set())
+    def setUp(self):
+        self.kunit = self.options(os.path.join(REPO, 'configs', 'kunit', 'arena_kfault.kunitconfig'))
+        self.ksft = self.options(os.path.join(REPO, 'selftests', 'arena_kfault', 'config'))
+        self.kernel = self.options(os.path.join(REPO, 'configs', 'kernel.config'))
 
-    def test_build_merges_the_kselftest_config(self):
+    def test_shared_options_agree(self):
+        differ = {o: (self.kunit[o], self.ksft[o]) for o in self.kunit.keys() & self.ksft.keys()
+                  if self.kunit[o] != self.ksft[o]}
+        self.assertEqual(differ, {})
+
+    def test_kernel_config_only_adds(self):
+        self.assertEqual(self.kernel.keys() & (self.kunit.keys() | self.ksft.keys()), set())
+
+    def test_build_merges_every_fragment(self):
         with open(os.path.join(REPO, 'scripts', 'build-kernel.sh'), encoding='utf-8') as f:
-            self.assertIn('selftests/arena_kfault/config', f.read())
+            text = f.read()
+        for frag in ('configs/kunit/*.kunitconfig', 'selftests/arena_kfault/config',
+                     'configs/kernel.config', 'check-config.py'):
+            self.assertIn(frag, text)
+
+
+class ConfigCheck(unittest.TestCase):
+    """scripts/check-config.py: a configured kernel has every option the
+    merged fragment asks for, and nothing is off only because EXPERT is on
+    (how NAMESPACES, which test_progs needs, once went missing)."""
+
+    @classmethod
+    def setUpClass(cls):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            'check_config', os.path.join(REPO, 'scripts', 'check-config.py'))
+        cls.cc = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(cls.cc)
+
+    def kconfig_tree(self, d):
+        os.makedirs(os.path.join(d, 'init'))
+        with open(os.path.join(d, 'init', 'Kconfig'), 'w', encoding='utf-8') as f:
+            f.write('menuconfig NAMESPACES\n\tbool "Namespaces support" if EXPERT\n'
+                    '\tdefault !EXPERT\n\nconfig NET_NS\n\tbool "Network namespace"\n'
+                    '\tdefault y\n\nconfig FOO\n\tbool "foo"\n\tselect BAR if !EXPERT\n')
+        return d
+
+    def test_finds_expert_defaults(self):
+        with tempfile.TemporaryDirectory() as d:
+            syms = self.cc.expert_defaults(self.kconfig_tree(d))
+        self.assertEqual(set(syms), {'CONFIG_NAMESPACES', 'CONFIG_BAR'})
+
+    def test_expert_turned_off_is_reported(self):
+        problems = self.cc.check({'CONFIG_EXPERT': 'y', 'CONFIG_NAMESPACES': 'n'},
+                                 {'CONFIG_EXPERT': 'y'}, {'CONFIG_NAMESPACES': 'init/Kconfig:3'})
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn('CONFIG_NAMESPACES: off only because EXPERT=y', problems[0])
+
+    def test_expert_off_listed_is_accepted(self):
+        self.assertEqual(self.cc.check({'CONFIG_EXPERT': 'y', 'CONFIG_NAMESPACES': 'n'},
+                                       {'CONFIG_EXPERT': 'y', 'CONFIG_NAMESPACES': 'n'},
+                                       {'CONFIG_NAMESPACES': 'init/Kconfig:3'}), [])
+
+    def test_option_not_as_asked(self):
+        problems = self.cc.check({'CONFIG_NET': 'y'}, {'CONFIG_NET_NS': 'y'}, {})
+        self.assertEqual(problems, ['CONFIG_NET_NS: asked for y, the configured kernel has not set'])
+
+    def test_repo_config_sets_back_what_expert_drops(self):
+        """configs/kernel.config against the tree's real Kconfig: every
+        "default !EXPERT" option a guest kernel can see is set or listed,
+        and the fragment without NAMESPACES (the trim as first written)
+        fails."""
+        self.assertTrue(os.path.isdir(KSRC), f'no kernel tree at {KSRC} (run: make deps)')
+        syms = self.cc.expert_defaults(KSRC)
+        frag = OneConfigList.options(os.path.join(REPO, 'configs', 'kernel.config'))
+        visible = {s: 'n' for s in ('CONFIG_NAMESPACES', 'CONFIG_DEBUG_MEMORY_INIT')}
+        configured = dict(visible, **frag)
+        self.assertEqual(self.cc.check(configured, frag, syms), [])
+        trimmed = {o: v for o, v in frag.items() if o not in visible}
+        problems = self.cc.check(dict(visible, **trimmed), trimmed, syms)
+        self.assertEqual(sorted(p.split(':')[0] for p in problems), sorted(visible))
 
 
 class NoGreenFromFailure(unittest.TestCase):

@@ -1,0 +1,44 @@
+#!/bin/bash
+# run-kunit-tool.sh TREE ARCH: the KUnit suite the way the README tells a
+# kernel developer to run it: its `kunit.py run` command, taken from the
+# README's "kunit-tool" block (so that the documented command cannot rot),
+# with the arch put in and <repo> replaced.  It configures, builds and boots
+# a kernel of its own from configs/kunit/arena_kfault.kunitconfig alone
+# (build directory .kunit-ARCH in the tree).  Only --json and --timeout are
+# added.  Writes build/results/TREE-ARCH-kunit_tool.{json,ktap} and
+# build/logs/TREE-ARCH-kunit_tool.console; judged like the kunit suite.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+tree_arch_args "$@"
+name=$tree-$ARCH_NAME-kunit_tool
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name.console"
+
+# The README's block: its one command, continuation lines joined.
+cmd=$(sed -n '/^<!-- kunit-tool -->$/,/^<!-- \/kunit-tool -->$/p' "$REPO/README.md" |
+	sed -n '/^```sh$/,/^```$/p' | grep -v '^```' | sed -e ':a' -e '/\\$/N; s/\\\n *//; ta')
+[ "$(printf '%s\n' "$cmd" | grep -c .)" = 1 ] ||
+	die "README.md: the kunit-tool block must hold exactly one command, not: $cmd"
+case $cmd in
+"tools/testing/kunit/kunit.py run --arch=x86_64 "*) ;;
+*) die "README.md: the kunit-tool block must be a kunit.py run for --arch=x86_64, not: $cmd" ;;
+esac
+arch_args="--arch=$ARCH_KARCH${ARCH_CROSS:+ --cross_compile=$ARCH_CROSS}"
+cmd=${cmd//--arch=x86_64/$arch_args}
+cmd=${cmd//.kunit-x86_64/.kunit-$ARCH_NAME}
+cmd=${cmd//<repo>/$REPO}
+cmd="$cmd --json=$RESULTS/$name.json --timeout=${KUNIT_TIMEOUT:-$(scaled 300)}"
+echo "\$ $cmd"
+
+cd "$src"
+rc=0
+in_root bash -c "$cmd" || rc=$?
+log=$src/.kunit-$ARCH_NAME/test.log
+[ -f "$log" ] || die "kunit.py run (exit $rc) left no console log ($log)"
+cp "$log" "$LOGS/$name.console"
+[ -s "$RESULTS/$name.json" ] || die "kunit.py run failed (exit $rc) and left no results"
+ktap_extract "$LOGS/$name.console" "$name"
+[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
+python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
+	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
