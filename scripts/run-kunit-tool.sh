@@ -7,13 +7,14 @@
 # (build directory .kunit-ARCH in the tree).  Only --json and --timeout are
 # added.  Writes build/results/TREE-ARCH-kunit_tool.{json,ktap} and
 # build/logs/TREE-ARCH-kunit_tool.console; judged like the kunit suite.
+# --print: only print the command.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+print=
+[ "${1:-}" = --print ] && { print=1; shift; }
 tree_arch_args "$@"
 name=$tree-$ARCH_NAME-kunit_tool
-mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 
 # The README's block: its one command, continuation lines joined.
 cmd=$(sed -n '/^<!-- kunit-tool -->$/,/^<!-- \/kunit-tool -->$/p' "$REPO/README.md" |
@@ -30,7 +31,10 @@ cmd=${cmd//.kunit-x86_64/.kunit-$ARCH_NAME}
 cmd=${cmd//<repo>/$REPO}
 cmd="$cmd --json=$RESULTS/$name.json --timeout=${KUNIT_TIMEOUT:-$(scaled 300)}"
 echo "\$ $cmd"
+[ -z "$print" ] || exit 0
 
+mkdir -p "$RESULTS" "$LOGS"
+rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 cd "$src"
 rc=0
 in_root bash -c "$cmd" || rc=$?

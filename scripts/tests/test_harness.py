@@ -595,6 +595,22 @@ class OneConfigList(unittest.TestCase):
             self.assertIn(frag, text)
 
 
+class KunitToolBlock(unittest.TestCase):
+    """The kunit_tool suite runs the README's kunit.py command, read from the
+    README: one command, for the cell's arch, with the repo's kunitconfig."""
+
+    def test_arm64_command(self):
+        proc = run([os.path.join(REPO, 'scripts', 'run-kunit-tool.sh'), '--print', 'fixes', 'arm64'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        cmd = proc.stdout.strip()
+        self.assertTrue(cmd.startswith('$ tools/testing/kunit/kunit.py run --arch=arm64 '
+                                       '--cross_compile=aarch64-linux-gnu- '), cmd)
+        for part in ('--build_dir=.kunit-arm64', '--qemu_args="-smp 2"',
+                     f'--kunitconfig={REPO}/configs/kunit/arena_kfault.kunitconfig'):
+            self.assertIn(part, cmd)
+        self.assertNotIn('<repo>', cmd)
+
+
 class ConfigCheck(unittest.TestCase):
     """scripts/check-config.py: a configured kernel has every option the
     merged fragment asks for, and nothing is off only because EXPERT is on
