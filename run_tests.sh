@@ -171,6 +171,17 @@ steps=$RESULTS/.steps.tsv expected=$RESULTS/.expected.tsv notrun=$RESULTS/.notru
 : >"$notrun"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
+# Every suite the run must leave a result for, written before anything
+# runs: a run that dies half way still fails each one it never got to.
+for tree in $trees; do
+	for arch in "${arches[@]}"; do
+		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
+		for s in $suites; do
+			[ "$s" = bench ] || printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"
+		done
+	done
+done
+[ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
 
 # step NAME TREE ARCH CMD...: run one step, log it, and print one line
 # when it ends (steps of two cells may overlap, see boots).
@@ -338,7 +349,6 @@ done
 wait_boots
 
 if [ -n "$self_test" ]; then
-	printf 'repo\thost\tharness\n' >>"$expected"
 	step harness repo host python3 "$REPO/scripts/run-harness-tests.py" \
 		--json "$RESULTS/repo-host-harness.json" || failed=1
 fi
@@ -361,6 +371,8 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" \
+	--asked trees="$trees" --asked arches="${arches[*]}" --asked cells="$cells" \
+	--asked suites="$suites" ${self_test:+--asked self_test=1} \
 	${filter:+--filter "$filter"} || failed=1
 if [ -n "$timings" ]; then
 	echo >&2

@@ -11,7 +11,9 @@ of the console printed.
 
 Exit status: 0 when the guest powered off by itself, 2 on timeout, 3 when
 the console never matched --alive within --alive-timeout (a boot that
-stalled before user space: TCG does that, rarely), 1 on any other error.
+stalled before user space: TCG does that, rarely), 4 when the kernel
+panicked (with panic=-1 and -no-reboot QEMU then exits 0, as from a clean
+power-off), 1 on any other error.
 """
 import argparse
 import dataclasses
@@ -21,6 +23,9 @@ import re
 import sys
 import threading
 import time
+
+# A console line that says the kernel panicked.
+PANIC = re.compile(r'Kernel panic - not syncing|---\[ end Kernel panic')
 
 
 def qemu_params(src, arch, extra_qemu_args):
@@ -85,7 +90,7 @@ def main():
     with open(args.console, 'w', encoding='utf-8', errors='replace') as log:
         proc = ops.start(cmdline, args.build_dir)
         tail = []
-        alive = threading.Event()
+        alive, panicked = threading.Event(), threading.Event()
         alive_re = re.compile(args.alive) if args.alive else None
 
         def pump():
@@ -96,6 +101,8 @@ def main():
                 del tail[:-40]
                 if alive_re and alive_re.search(line):
                     alive.set()
+                if PANIC.search(line):
+                    panicked.set()
 
         def give_up(status, what):
             proc.kill()
@@ -116,6 +123,10 @@ def main():
         proc.wait()
         log.write(f'# boot.py: guest ran {time.monotonic() - start:.1f}s, '
                   f'qemu exit {proc.returncode}\n')
+    if panicked.is_set():
+        sys.stderr.write(f'error: the guest kernel panicked (qemu exit {proc.returncode}); '
+                         f'console: {args.console}\n')
+        return 4
     return 0 if proc.returncode == 0 else 1
 
 

@@ -161,7 +161,7 @@ boot_setup() {
 # INITRD and the kernel parameters PARAMS, the console into CONSOLE, for at
 # most TIMEOUT seconds, and given up (status 3) when the guest's /init has
 # not started within BOOT_ALIVE_TIMEOUT seconds (default: 120, scaled).
-# Run from the kernel source.  boot.py's status.
+# Run from the kernel source.  boot.py's status (4: the kernel panicked).
 boot_guest() {
 	in_root python3 "$REPO/scripts/boot.py" --src="$src" --build-dir="$out" \
 		--arch="$ARCH_KARCH" ${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} \
@@ -175,7 +175,10 @@ GUEST_ALIVE='# arena-kfault: /init started at'
 # CONSOLE.  A boot that never reached user space or whose console never
 # matched PATTERN (a rare TCG stall in early boot, before any test ran) is
 # retried once, its console kept as CONSOLE.stalled; one that reached the
-# tests never is.  Returns CMD's exit status of the last attempt.
+# tests never is, and neither is one whose console shows a splat (a panic
+# or an oops in early boot is a failure, not a stall): that one returns
+# non-zero, its console left in place.  Returns CMD's exit status of the
+# last attempt.
 retry_stalled_boot() {
 	local console=$1 pattern=$2 attempt rc
 	shift 2
@@ -183,12 +186,23 @@ retry_stalled_boot() {
 		rc=0
 		"$@" || rc=$?
 		grep -q "$pattern" "$console" 2>/dev/null && break
-		if [ "$attempt" = 1 ]; then
-			warn "boot never reached its tests, retrying once"
-			cp "$console" "$console.stalled" 2>/dev/null || true
+		[ "$attempt" = 1 ] || break
+		cp "$console" "$console.stalled" 2>/dev/null || true
+		if splats_in "$console.stalled" >/dev/null; then
+			warn "boot crashed before its tests, not retried: $console"
+			splats_in "$console.stalled" | head -n 5 | sed 's/^/    /' >&2
+			[ "$rc" != 0 ] || rc=1
+			break
 		fi
+		warn "boot never reached its tests, retrying once"
 	done
 	return "$rc"
+}
+
+# splats_in FILE: print the lines of FILE that mean a kernel bug
+# (selftests/arena_kfault/splat-patterns); false when there are none.
+splats_in() {
+	grep -E -f <(grep -v '^#' "$REPO/selftests/arena_kfault/splat-patterns") "$1" 2>/dev/null
 }
 
 # ktap_extract CONSOLE NAME: $RESULTS/NAME.ktap, the KTAP lines of CONSOLE

@@ -46,10 +46,17 @@ def read_known_failures(path):
     as the case matrix shows it) in runs with exactly these config flavours
     (none: the plain config; "any": whatever the flavours), and holds:
       signature  regular expression the case's failure output must match
+      companion  regular expression of the other failure reports the same
+                 bug makes in the case (optional); a failure report that
+                 neither matches fails the case (failure_reports)
       reason     why it fails (the bug, and where it is fixed)
       sometimes  yes: the failure depends on timing and the case may pass
-      match      any (default): one line of the case's output matches;
-                 every-line: every flagged line matches (kernel_log_clean)
+      rate       with sometimes (required): how often it was seen to fail,
+                 "N of M runs ..." (0 < N < M: a case that failed every run
+                 is not "sometimes") or "unknown: why"
+      match      any (default): every failure report of the case matches
+                 the signature or the companion, one the signature;
+                 every-line: every flagged line does (kernel_log_clean)
       flag       with every-line: which lines are flagged (default: the
                  lines of selftests/arena_kfault/splat-patterns)
       source     the kernel source the failure was found on (default
@@ -75,11 +82,17 @@ def read_known_failures(path):
         match = sec.get('match', 'any')
         if match not in ('any', 'every-line'):
             raise SystemExit(f'{path}: [{section}]: match must be any or every-line')
+        sometimes = sec.getboolean('sometimes', fallback=False)
+        rate_error = check_rate(sec.get('rate'), sometimes)
+        if rate_error:
+            raise SystemExit(f'{path}: [{section}]: {rate_error}')
         entries.append({
             'tree': fields[0], 'arch': fields[1], 'suite': fields[2], 'case': fields[3],
             'signature': re.compile(sec['signature']),
+            'companion': re.compile(sec['companion']) if sec.get('companion') else None,
             'reason': ' '.join(sec['reason'].split()),
-            'sometimes': sec.getboolean('sometimes', fallback=False),
+            'sometimes': sometimes,
+            'rate': ' '.join(sec.get('rate', '').split()),
             'match': match,
             'flag': re.compile(sec['flag']) if sec.get('flag') else None,
             'source': sec.get('source', 'debian'),
@@ -87,6 +100,25 @@ def read_known_failures(path):
             'also': [frozenset(a.split('+')) for a in sec.get('also', '').split()],
         })
     return entries
+
+
+def check_rate(rate, sometimes):
+    """What is wrong with the rate of an entry (None: nothing)."""
+    if not sometimes:
+        return 'rate is for sometimes entries' if rate else None
+    rate = ' '.join((rate or '').split())
+    if not rate:
+        return 'a sometimes entry needs a rate ("N of M runs ..." or "unknown: why")'
+    m = re.match(r'(\d+) of (\d+) runs\b', rate)
+    if m:
+        seen, runs = int(m.group(1)), int(m.group(2))
+        if not 0 < seen < runs:
+            return (f'rate {seen} of {runs}: a case that failed every run is not '
+                    '"sometimes", one that never failed is not a known failure')
+        return None
+    if not re.match(r'unknown: \S', rate):
+        return f'rate must read "N of M runs ..." or "unknown: why", not {rate!r}'
+    return None
 
 
 def find_known(entries, rec, label, source, flavours):
@@ -113,28 +145,107 @@ SPLATS = read_patterns(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     '..', 'selftests', 'arena_kfault', 'splat-patterns'))
 
 # What a case prints when it was stopped rather than failed: never a known failure.
-TIMEOUT_MARKS = re.compile(r'terminated by timeout|try timed out|timed out after')
+TIMEOUT_MARKS = re.compile(
+    r'terminated by timeout|try timed out|test case timed out|timed out after')
+
+# Where a kernel oops or WARNING happened: arm64's "pc : FUNC+off", x86's
+# kernel-mode "RIP: 0010:FUNC+off".  Flagged with the splats: an entry
+# names the function its bug oopses in.
+OOPS_AT = re.compile(r'\bpc : \S|\bRIP: 0010:\S')
+
+# Lines that are a failure report by themselves (beside splats and OOPS_AT).
+FAILURE_LINES = re.compile('|'.join((
+    # KUnit: the case died or hung
+    r'try faulted|try timed out|test case timed out|internal error occurred|Unknown error: ',
+    # kselftest_harness: the test process ended another way than by its checks
+    r'Test terminated unexpectedly by signal|Test terminated by timeout',
+    r'Test ended in some other way|Test exited normally instead of by signal',
+    # test_progs: ASSERT_*() and PRINT_FAIL(); its exit status (test_progs_ktap)
+    r'^(?:# )?\w+:FAIL:', r'test_progs exit status',
+    # arena_stress: a figure that fails the run (the memory one: stress_memory_lost)
+    r'^# stress: (?:errors|lost_data|splats) [1-9]', r'^# stress: unexpected signal',
+    r'^# stress: (?:recovered_faults|allocs_over_scratch|frees|arenas_created) 0$',
+)))
+
+# A failure report of several lines: a KUnit expectation ("# CASE:
+# EXPECTATION FAILED at FILE:LINE", then the values and the message) or a
+# kselftest_harness EXPECT/ASSERT ("# FILE:LINE:TEST:Expected ...", then its
+# TH_LOG lines).
+KUNIT_REPORT = re.compile(r'(?:EXPECTATION|ASSERTION) FAILED at ')
+TH_LOG_LINE = re.compile(r'^# [^\s:]+:\d+:[^:]*:')
+KSFT_REPORT = re.compile(r'^# [^\s:]+:\d+:[^:]*:Expected ')
+RESULT_LINE = re.compile(r'^(?:not )?ok \d+')
+
+# arena_stress fails when MemAvailable (page tables counted apart) ends more
+# than this below where it started (MEM_SLACK_KB of arena_stress.c).
+STRESS_MEM_SLACK_KB = 16 * 1024
+
+
+def stress_memory_lost(line):
+    """Is @line arena_stress's memory figure, out of its bound?"""
+    m = re.match(r'# stress: mem_available_kb (\d+) -> (\d+)', line)
+    return bool(m) and int(m.group(2)) < int(m.group(1)) - STRESS_MEM_SLACK_KB
+
+
+def is_failure_line(line):
+    """Is @line a failure report by itself?"""
+    return (any(p.search(line) for p in SPLATS) or bool(OOPS_AT.search(line))
+            or bool(FAILURE_LINES.search(line)) or stress_memory_lost(line))
+
+
+def failure_reports(log):
+    """The failures that a case's output @log reports, each a list of lines:
+    a KUnit expectation or a kselftest_harness EXPECT/ASSERT with the lines
+    that belong to it (its values, its message, its TH_LOG lines, which may
+    quote a kernel log line), or one line that is a failure by itself (a
+    splat, where an oops happened, a test killed by a signal, a test_progs
+    ASSERT, a stress figure)."""
+    reports, current = [], None
+    for line in log:
+        if KUNIT_REPORT.search(line) or KSFT_REPORT.search(line):
+            current = [line]
+            reports.append(current)
+        elif (current is not None and TH_LOG_LINE.search(current[0])
+              and TH_LOG_LINE.search(line)):
+            current.append(line)
+        elif is_failure_line(line):
+            reports.append([line])
+            current = None
+        elif current is not None and not line.startswith('#') and not RESULT_LINE.match(line):
+            current.append(line)
+        else:
+            current = None
+    return reports
 
 
 def ktap_case_logs(path):
-    """{case name: [lines]} from a KTAP file: the lines printed since the
-    previous result line, for every result line ("ok"/"not ok").  Nested
-    results are keyed by their own (last) name."""
-    logs = {}
+    """({case name: [lines]}, {case name: (ok, directive)}) from a KTAP file:
+    for every result line ("ok"/"not ok"), the lines printed since the
+    previous result line, and whether it said ok with which directive (the
+    text after '#': "SKIP", "XFAIL ...", "exit status 124").  Nested results
+    are keyed by their own (last) name."""
+    logs, results = {}, {}
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return logs
+        return logs, results
     pending = []
     for line in lines:
-        m = re.match(r'\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*(?:#.*)?$', line)
+        m = re.match(r'\s*(not )?ok \d+ (?:- )?([^#]*?)\s*(?:#\s*(.*))?$', line)
         if m:
-            logs.setdefault(m.group(1), []).extend(pending)
+            logs.setdefault(m.group(2), []).extend(pending)
+            results[m.group(2)] = (not m.group(1), (m.group(3) or '').strip())
             pending = []
         else:
             pending.append(line.strip())
-    return logs
+    return logs, results
+
+
+def accounts(entry, line):
+    """Does @line match the signature or the companion of @entry?"""
+    return bool(entry['signature'].search(line) or
+                (entry['companion'] and entry['companion'].search(line)))
 
 
 def judge_known(status, entry, log):
@@ -151,16 +262,24 @@ def judge_known(status, entry, log):
         return 'FAIL', 'failed', 'timed out, not its known failure'
     sig = entry['signature']
     if entry['match'] == 'every-line':
-        flags = [entry['flag']] if entry['flag'] else SPLATS
+        flags = [entry['flag']] if entry['flag'] else SPLATS + [OOPS_AT]
         flagged = [line for line in log if any(p.search(line) for p in flags)]
-        bad = [line for line in flagged if not sig.search(line)]
-        if flagged and not bad:
-            return 'XFAIL', 'skipped', None
-        return 'FAIL', 'failed', ('a flagged line does not match the known signature: '
-                                  + (bad[0] if bad else '(no flagged line)'))
-    if any(sig.search(line) for line in log):
+        bad = [line for line in flagged if not accounts(entry, line)]
+        if bad:
+            return 'FAIL', 'failed', ('a flagged line matches neither the known signature '
+                                      'nor its companion: ' + bad[0])
+        if not any(sig.search(line) for line in flagged):
+            return 'FAIL', 'failed', ('no flagged line matches the known signature '
+                                      f'/{sig.pattern}/')
         return 'XFAIL', 'skipped', None
-    return 'FAIL', 'failed', f'failed, but not with its known signature /{sig.pattern}/'
+    reports = failure_reports(log)
+    if not any(sig.search(line) for report in reports for line in report):
+        return 'FAIL', 'failed', f'failed, but not with its known signature /{sig.pattern}/'
+    bad = [r for r in reports if not any(accounts(entry, line) for line in r)]
+    if bad:
+        return 'FAIL', 'failed', ('a failure its known signature does not account for: '
+                                  + ' | '.join(bad[0][:3]))
+    return 'XFAIL', 'skipped', None
 
 
 def classify(status, entry, log):
@@ -176,12 +295,42 @@ def diagnostics(log, limit=6):
     return (diag or log)[-limit:]
 
 
+def program_failures(group, results, prefix=''):
+    """(name, KTAP name, note) of a failing case for each group of a kunit.py
+    JSON @group whose own KTAP result line (@results) is a failure its cases
+    do not show: kunit.py keeps no status for a group with subtests, so a
+    test program that exits non-zero with every case ok would be green.  A
+    program that timed out (exit status 124) or died of a signal (128 + N)
+    fails even when a case failed too: a known failure of that case must not
+    hide it."""
+    for sub in group.get('sub_groups', []):
+        path = prefix + sub['name']
+        ok, directive = results.get(sub['name'], (True, ''))
+        m = re.match(r'exit status (\d+)', directive)
+        code = int(m.group(1)) if m else None
+        case_failed = any(st not in ('PASS', 'SKIP') for _, st in walk_cases(sub))
+        killed = code is not None and (code == 124 or code >= 128)
+        if not ok and (killed or not case_failed):
+            why = ('timed out' if code == 124 else
+                   f'was killed by signal {code - 128}' if killed else 'failed')
+            short = sub['name'].rsplit(':', 1)[-1]
+            yield (f'{path}/{short}.exit_status', sub['name'],
+                   f"the program {why} ({directive or 'not ok'})"
+                   + ('' if case_failed else ' with no failing case'))
+        yield from program_failures(sub, results, path + '/')
+
+
+# KTAP directives of a case that ran but must not count as a pass:
+# kselftest's own "expected failure" verdicts (exit codes 2 and 3).
+NOT_A_PASS = re.compile(r'(XFAIL|XPASS)\b')
+
+
 def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=frozenset()):
     """One summary record from one kunit.py JSON file (or its absence)."""
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    logs = ktap_case_logs(os.path.splitext(path)[0] + '.ktap')
+    logs, results = ktap_case_logs(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -190,11 +339,22 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     except json.JSONDecodeError as e:
         rec['error'] = f'unreadable result: {e}'
     else:
-        for name, status in walk_cases(group):
+        cases = [(name, name.rsplit('/', 1)[-1], status, None)
+                 for name, status in walk_cases(group)]
+        cases += [(name, leaf, 'FAIL', why)
+                  for name, leaf, why in program_failures(group, results)]
+        for name, leaf, status, why in cases:
             label = case_label(name)
-            entry = find_known(known, rec, label, source, set(flavours))
-            log = logs.get(name.rsplit('/', 1)[-1], [])
-            status, key, note = classify(status, entry, log)
+            log = logs.get(leaf, [])
+            directive = None if why else NOT_A_PASS.match(results.get(leaf, (True, ''))[1])
+            if why or directive:
+                # never a known failure: the test program's own verdict
+                entry, key = None, 'failed'
+                note = why or f'reported ok # {directive.group(1)}, which is not a pass'
+                status = 'FAIL'
+            else:
+                entry = find_known(known, rec, label, source, set(flavours))
+                status, key, note = classify(status, entry, log)
             rec[key] += 1
             case = {'name': name, 'status': status}
             if entry is not None:
@@ -249,6 +409,8 @@ def cmd_filter_cases(args):
     """The cases of configs/expected-cases that --filter GLOB selects, one
     suite per line: SUITE CASE,CASE,..."""
     for suite, cases in read_expected_cases(args.expected_cases).items():
+        if suite == 'harness':
+            continue	# the self-checks all run, whatever the filter
         picked = [c for c in cases if not is_pattern(c) and c not in ALWAYS_RUN
                   and filter_matches(c, args.glob)]
         if picked:
@@ -266,6 +428,8 @@ def account_cases(rec, expected, glob=None):
     if rec['error'] or case_suite(rec['suite']) not in expected:
         return
     want = expected[case_suite(rec['suite'])]
+    if glob and rec['suite'] == 'harness':
+        glob = None	# the self-checks all run, whatever the filter
     if glob:
         want = {c: why for c, why in want.items()
                 if c in ALWAYS_RUN or is_pattern(c) or filter_matches(c, glob)}
@@ -314,14 +478,43 @@ def run_metadata(args):
     return run
 
 
+def asked_rows(asked):
+    """The (tree, arch, suite) rows that run_tests.sh's command line asks
+    for (@asked: KEY=VALUE, keys trees, arches, cells, suites, self_test),
+    worked out apart from the loop that runs them."""
+    want = dict(kv.split('=', 1) for kv in asked)
+    cells = [c.split(':', 1) for c in want.get('cells', '').split()] or \
+        [(t, a) for t in want.get('trees', '').split() for a in want.get('arches', '').split()]
+    rows = [(t, a, s) for t, a in cells for s in want.get('suites', '').split() if s != 'bench']
+    if want.get('self_test'):
+        rows.append(('repo', 'host', 'harness'))
+    return rows
+
+
+def result_rows(results):
+    """The (tree, arch, suite) of every suite result in @results."""
+    return [tuple(m.groups()) for m in
+            (re.match(r'(\w+)-(\w+)-(\w+)\.json$', n) for n in sorted(os.listdir(results)))
+            if m]
+
+
 def cmd_summary(args):
     known = read_known_failures(args.known_failures)
     flavours = frozenset(args.flavour)
     not_run = {(t, a, s): why for t, a, s, why in read_tsv(args.not_run)} if args.not_run else {}
     expected_cases = read_expected_cases(args.expected_cases)
     records = []
-    for tree, arch, suite in read_tsv(args.expected):
-        if (tree, arch, suite) in not_run:
+    rows = [tuple(row) for row in read_tsv(args.expected)]
+    # What was asked for but never expected, and what left a result though
+    # it was not expected: a harness bug must not leave a cell out unseen.
+    missing = [row for row in asked_rows(args.asked) if row not in rows]
+    rows += missing + [row for row in result_rows(args.results) if row not in rows]
+    for tree, arch, suite in rows:
+        if (tree, arch, suite) in missing:
+            rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
+                   'skipped': 0, 'xfail': 0, 'cases': [],
+                   'error': 'asked for on the command line, but the run never expected it'}
+        elif (tree, arch, suite) in not_run:
             rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
                    'skipped': 0, 'xfail': 0, 'cases': [],
                    'error': f'not run: {not_run[(tree, arch, suite)]}'}
@@ -418,9 +611,13 @@ def print_table(summary):
 
 def cmd_log_check(args):
     """Add a kernel_log_clean case to a suite's JSON and KTAP: it fails on
-    every console line that matches a splat pattern, and lists them."""
+    every console line that matches a splat pattern.  The KTAP lists all of
+    them, and where each oops or WARNING happened (OOPS_AT): the judge of a
+    known failure reads every one (only the summary's print is cut short)."""
     with open(args.console, encoding='utf-8', errors='replace') as f:
-        bad = [line.rstrip() for line in f if any(p.search(line) for p in SPLATS)]
+        lines = [line.rstrip() for line in f]
+    listed = [line for line in lines if any(p.search(line) for p in SPLATS + [OOPS_AT])]
+    bad = [line for line in listed if any(p.search(line) for p in SPLATS)]
     with open(args.json, encoding='utf-8') as f:
         group = json.load(f)
     status = 'FAIL' if bad else 'PASS'
@@ -428,7 +625,7 @@ def cmd_log_check(args):
     with open(args.json, 'w', encoding='utf-8') as f:
         json.dump(group, f, indent=4)
     with open(args.ktap, 'a', encoding='utf-8') as f:
-        for line in bad[:80]:
+        for line in listed if bad else []:
             f.write(f'# {line.strip()}\n')
         f.write(f"{'not ok' if bad else 'ok'} 999 kernel_log_clean\n")
     print(f'kernel_log_clean: {len(bad)} flagged line(s) in {args.console}')
@@ -439,6 +636,14 @@ TP_TEST = re.compile(r'^#(\d+)\s+(\S+):(OK|FAIL|SKIP)\b')
 TP_SUBTEST = re.compile(r'^#(\d+)/(\d+)\s+([^/\s]+)/(.*):(OK|FAIL|SKIP)\s*$')
 TP_EXIT = re.compile(r'^# bpf_selftests: (\S+) exit (\d+)')
 TP_BEGIN = re.compile(r'^# bpf_selftests: (\S+) begin$')
+
+
+def judged_part(log, n, first=False):
+    """The lines of @log that the KTAP keeps: its last @n (with @first, its
+    first @n) and every failure line besides, which the judge of a known
+    failure must see (failure_reports)."""
+    keep = range(n) if first else range(len(log) - n, len(log))
+    return [line for i, line in enumerate(log) if i in keep or is_failure_line(line)]
 
 
 def test_progs_ktap(lines, tests):
@@ -453,7 +658,7 @@ def test_progs_ktap(lines, tests):
         # (scripts/run-bpf-selftests.sh boots again); its log is what came
         # first after it began, the oops
         if running and running not in exits:
-            exits[running] = ('none: the kernel died', pending[:30])
+            exits[running] = ('none: the kernel died', judged_part(pending, 30, first=True))
 
     for line in lines:
         line = line.rstrip('\n')
@@ -464,7 +669,7 @@ def test_progs_ktap(lines, tests):
             continue
         m = TP_EXIT.match(line)
         if m:
-            exits[m.group(1)] = (m.group(2), pending[-20:])
+            exits[m.group(1)] = (m.group(2), judged_part(pending, 20))
             pending, summary = [], False
             continue
         # test_progs repeats failed results after this line: counted once
@@ -508,15 +713,29 @@ def test_progs_ktap(lines, tests):
                 not any(st == 'FAIL' for _, st, _ in rec['subs']):
             rec['subs'].append(('whole_test', 'FAIL', rec['log']))
             rec['log'] = []
+        # test_progs' exit status must agree with the result it printed: a
+        # test that then timed out (124), crashed (128 + N), took the kernel
+        # down with it or exited non-zero without a failure fails.
+        code, tail = exits.get(name, ('? (no exit line)', []))
+        if code != '0' and not (code == '1' and rec['status'] == 'FAIL'):
+            why = {'124': ': timed out after its result'}.get(code, '')
+            if code.isdigit() and int(code) >= 128:
+                why = f': killed by signal {int(code) - 128}'
+            note = [f'test_progs exit status {code} after the test reported '
+                    f"{rec['status']}{why}"]
+            if rec['subs']:
+                rec['subs'].append(('exit_status', 'FAIL', tail + note))
+            else:
+                rec['status'], rec['log'] = 'FAIL', rec['log'] + tail + note
         if rec['subs']:
             out += ['        KTAP version 1', f'        # Subtest: {name}',
                     f"        1..{len(rec['subs'])}"]
             for j, (sub, status, log) in enumerate(rec['subs'], 1):
-                out += [f'        # {l}' for l in log[-40:]]
+                out += [f'        # {l}' for l in judged_part(log, 40)]
                 sub = sub.replace('#', '_')
                 word = 'not ok' if status == 'FAIL' else 'ok'
                 out.append(f"        {word} {j} {sub}{' # SKIP' if status == 'SKIP' else ''}")
-        out += [f'    # {l}' for l in rec['log'][-40:]]
+        out += [f'    # {l}' for l in judged_part(rec['log'], 40)]
         word = 'not ok' if rec['status'] == 'FAIL' else 'ok'
         out.append(f"    {word} {i} {name}{' # SKIP' if rec['status'] == 'SKIP' else ''}")
     failed = any(l.lstrip().startswith('not ok') for l in out)
@@ -732,6 +951,9 @@ def main(argv=None):
     p.add_argument('--flavour', action='append', default=[],
                    help='config flavour of this run; repeatable')
     p.add_argument('--filter', help='run_tests.sh --filter GLOB: only those cases are expected')
+    p.add_argument('--asked', action='append', default=[], metavar='KEY=VALUE',
+                   help="the command line's request (trees, arches, cells, suites, "
+                   'self_test): every suite it implies must have a result')
     p.add_argument('--info', action='append', default=[], metavar='KEY=VALUE',
                    help='run metadata')
     p.set_defaults(func=cmd_summary)

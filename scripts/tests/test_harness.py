@@ -5,6 +5,8 @@ Run by scripts/run-harness-tests.py (which `make check` calls).  Checks that
 need the kernel's kunit.py use the tree run_tests.sh fetched; they fail,
 not skip, when it is missing.
 """
+import contextlib
+import io
 import json
 import os
 import re
@@ -13,6 +15,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import types
 import unittest
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -20,12 +23,19 @@ DATA = os.path.join(REPO, 'scripts', 'tests', 'data')
 CACHE = os.environ.get('ARENA_KFAULT_CACHE',
                        os.path.expanduser('~/.cache/arena-kfault'))
 KSRC = os.path.join(CACHE, 'src', 'debian')
+RESULTS_PY = os.path.join(REPO, 'scripts', 'results.py')
 
 
 def run(cmd, env=None, **kw):
-    """Run @cmd, return CompletedProcess with text stdout/stderr."""
+    """Run @cmd, return CompletedProcess with text stdout/stderr.  A python3
+    command runs in this interpreter (no version-manager shim on the way),
+    scripts/results.py in this process (results_cli)."""
+    if cmd[:2] == ['python3', RESULTS_PY] and not env:
+        return results_cli(*cmd[2:])
     full_env = dict(os.environ)
     full_env.update(env or {})
+    if cmd[0] == 'python3':
+        cmd = [sys.executable] + list(cmd[1:])
     return subprocess.run(cmd, capture_output=True, text=True, env=full_env,
                           timeout=kw.pop('timeout', 120), check=False, **kw)
 
@@ -157,7 +167,7 @@ class ResultParsing(unittest.TestCase):
         expected = os.path.join(self.tmp.name, 'expected.tsv')
         with open(expected, 'w', encoding='utf-8') as f:
             f.write(f'{tree}\t{arch}\t{suite}\n')
-        proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+        proc = run(['python3', RESULTS_PY, 'summary',
                     '--results', self.tmp.name, '--expected', expected])
         with open(os.path.join(self.tmp.name, 'summary.json'), encoding='utf-8') as f:
             return proc, json.load(f)
@@ -189,14 +199,14 @@ class ResultParsing(unittest.TestCase):
         expected = os.path.join(self.tmp.name, 'expected.tsv')
         with open(expected, 'w', encoding='utf-8') as f:
             f.write('t\ta\tnever-ran\n')
-        proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+        proc = run(['python3', RESULTS_PY, 'summary',
                     '--results', self.tmp.name, '--expected', expected])
         self.assertEqual(proc.returncode, 1)
         self.assertIn('did not run', proc.stdout)
 
     def test_counts_line(self):
         self.summarise('kselftest-console.txt')
-        proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'counts',
+        proc = run(['python3', RESULTS_PY, 'counts',
                     os.path.join(self.tmp.name, 'summary.json')])
         self.assertEqual(proc.stdout.strip(), '2 passed, 1 failed, 0 skipped')
 
@@ -346,8 +356,12 @@ class BuildSkip(unittest.TestCase):
 class KnownFailures(unittest.TestCase):
     """A listed case is XFAIL only when it fails with its signature."""
 
-    def summarise(self, status, entry, log=('# flaky: the known bug happened',),
-                  extra_args=(), extra_conf='', cases=None):
+    KNOWN = ('# flaky: EXPECTATION FAILED at kernel/bpf/arena_kfault_test.c:100',
+             'Expected seen == 1, but', 'seen == 0 (0x0)', 'the known bug happened')
+    NEW = ('# flaky: EXPECTATION FAILED at kernel/bpf/arena_kfault_test.c:200',
+           'Expected other == 1, but', 'other == 0 (0x0)', 'a new bug')
+
+    def summarise(self, status, entry, log=KNOWN, extra_args=(), extra_conf='', cases=None):
         with tempfile.TemporaryDirectory() as d:
             cases = cases or [{'name': 'flaky', 'status': status},
                               {'name': 'fine', 'status': 'PASS'}]
@@ -361,7 +375,7 @@ class KnownFailures(unittest.TestCase):
                 f.write('t\ta\tkunit\n')
             with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
                 f.write(f'# comment\n{entry}\n{extra_conf}\n')
-            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+            proc = run(['python3', RESULTS_PY, 'summary',
                         '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
                         '--known-failures', os.path.join(d, 'known.conf')] + list(extra_args))
             with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
@@ -376,7 +390,7 @@ class KnownFailures(unittest.TestCase):
         self.assertIn('XFAIL: t/a/kunit: suite/flaky (known: a known bug)', proc.stdout)
 
     def test_other_failure_fails(self):
-        proc, rec = self.summarise('FAIL', self.ENTRY, log=('# flaky: a new bug',))
+        proc, rec = self.summarise('FAIL', self.ENTRY, log=self.NEW)
         self.assertEqual(proc.returncode, 1, proc.stdout)
         self.assertEqual(rec['failed'], 1)
         self.assertIn('not with its known signature', proc.stdout)
@@ -387,8 +401,8 @@ class KnownFailures(unittest.TestCase):
         self.assertIn('ended in ERROR', proc.stdout)
 
     def test_timeout_is_never_known(self):
-        proc, rec = self.summarise('FAIL', self.ENTRY, log=(
-            '# flaky: the known bug happened', '# flaky: Test terminated by timeout'))
+        proc, rec = self.summarise('FAIL', self.ENTRY, log=self.KNOWN + (
+            '# flaky: Test terminated by timeout',))
         self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
 
     def test_xpass_fails(self):
@@ -398,12 +412,12 @@ class KnownFailures(unittest.TestCase):
         self.assertIn('passes but is listed', proc.stdout)
 
     def test_sometimes(self):
-        entry = self.ENTRY + '\nsometimes = yes'
+        entry = self.ENTRY + '\nsometimes = yes\nrate = 3 of 10 runs'
         proc, rec = self.summarise('PASS', entry)
         self.assertEqual((proc.returncode, rec['passed'], rec['failed']), (0, 2, 0), proc.stdout)
         proc, rec = self.summarise('FAIL', entry)
         self.assertEqual((proc.returncode, rec['xfail']), (0, 1), proc.stdout)
-        proc, rec = self.summarise('FAIL', entry, log=('# flaky: a new bug',))
+        proc, rec = self.summarise('FAIL', entry, log=self.NEW)
         self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
 
     def test_every_line(self):
@@ -469,7 +483,7 @@ class Accounting(unittest.TestCase):
             for name, text in files.items():
                 with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
                     f.write(text)
-            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+            proc = run(['python3', RESULTS_PY, 'summary',
                         '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
                         '--expected-cases', os.path.join(d, 'cases'),
                         '--steps', os.path.join(d, 'steps.tsv'),
@@ -541,7 +555,7 @@ class Filter(unittest.TestCase):
     a run with a filter expects only the cases it picked."""
 
     def picks(self, glob):
-        proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'filter-cases',
+        proc = run(['python3', RESULTS_PY, 'filter-cases',
                     '--expected-cases', os.path.join(REPO, 'configs', 'expected-cases'),
                     '--glob', glob])
         return dict(line.split(' ', 1) for line in proc.stdout.splitlines())
@@ -716,7 +730,7 @@ class MutantVerdict(unittest.TestCase):
                 with open(os.path.join(d, f'series-a-{suite}.json'), 'w', encoding='utf-8') as f:
                     json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
                         {'name': n, 'status': st} for n, st in cases]}, f)
-            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'mutant-verdict',
+            proc = run(['python3', RESULTS_PY, 'mutant-verdict',
                         '--results', d, '--arch', 'a', '--suites', ' '.join(suites)])
             return proc.stdout.strip()
 
@@ -797,7 +811,7 @@ class KernelLogCheck(unittest.TestCase):
             with open(paths['j.json'], 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'sub_groups': [], 'test_cases': []}, f)
             open(paths['k.ktap'], 'w', encoding='utf-8').close()
-            run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'log-check',
+            run(['python3', RESULTS_PY, 'log-check',
                  '--console', paths['console'], '--json', paths['j.json'],
                  '--ktap', paths['k.ktap']])
             with open(paths['j.json'], encoding='utf-8') as f:
@@ -829,7 +843,7 @@ class Timings(unittest.TestCase):
                         '    # arena-kfault: arena_kfault_test took 21.2 s\n'
                         '# arena-kfault: kmemleak took 8.0 s (6 s of it the minimum age)\n'
                         '# boot.py: guest ran 49.6s, qemu exit 0\n')
-            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'timings',
+            proc = run(['python3', RESULTS_PY, 'timings',
                         '--logs', d, os.path.join(d, 'summary.json')])
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn('fixes/x86_64 kselftest boot: kernel boot 9 s, arena_kfault_test 21 s, '
@@ -842,15 +856,19 @@ class TestProgsOutput(unittest.TestCase):
     the log printed before it."""
 
     CONSOLE = textwrap.dedent('''\
-        # bpf_selftests: test_progs begin
+        # bpf_selftests: arena_htab begin
         #1/1     arena_htab/arena_htab_llvm:OK
         #1/2     arena_htab/arena_htab_asm:OK
         #1       arena_htab:OK
+        # bpf_selftests: arena_htab exit 0
+        # bpf_selftests: stream begin
         test_stream_errors:FAIL:stream read unexpected stream read: actual 0 <= expected 0
         #2/3     stream/stream_errors:FAIL
         #2       stream:FAIL
+        # bpf_selftests: stream exit 1
+        # bpf_selftests: arena_atomics begin
         #3       arena_atomics:SKIP
-        # bpf_selftests: test_progs exit 1
+        # bpf_selftests: arena_atomics exit 0
         ''')
 
     def convert(self, console, tests):
@@ -860,10 +878,9 @@ class TestProgsOutput(unittest.TestCase):
                 f.write(console)
             with open(paths['tests'], 'w', encoding='utf-8') as f:
                 f.write('\n'.join(tests) + '\n')
-            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'test-progs',
-                        '--console', paths['console'], '--tests', paths['tests'],
-                        '--ktap', paths['out.ktap']])
-            self.assertEqual(proc.returncode, 0, proc.stderr)
+            proc = results_cli('test-progs', '--console', paths['console'],
+                               '--tests', paths['tests'], '--ktap', paths['out.ktap'])
+            self.assertEqual(proc.returncode, 0)
             with open(paths['out.ktap'], encoding='utf-8') as f:
                 return f.read().splitlines()
 
@@ -880,9 +897,11 @@ class TestProgsOutput(unittest.TestCase):
 
     def test_failure_outside_subtests_is_a_case(self):
         console = textwrap.dedent('''\
+            # bpf_selftests: arena_list begin
             #1/1     arena_list/arena_list_1:OK
             test_arena_list:FAIL:skel unexpected error: -22
             #1       arena_list:FAIL
+            # bpf_selftests: arena_list exit 1
             ''')
         ktap = self.convert(console, ['arena_list'])
         self.assertIn('        not ok 2 whole_test', ktap)
@@ -892,7 +911,7 @@ class TestProgsOutput(unittest.TestCase):
         summary = '\n'.join(['All error logs:', 'test_stream_errors:FAIL:stream read unexpected',
                               '#2/3     stream/stream_errors:FAIL', '#2       stream:FAIL',
                               '# bpf_selftests: stream exit 1'])
-        console = self.CONSOLE.replace('# bpf_selftests: test_progs exit 1', summary)
+        console = self.CONSOLE.replace('# bpf_selftests: stream exit 1', summary)
         ktap = self.convert(console, ['stream'])
         self.assertEqual(sum('stream_errors' in l and 'not ok' in l for l in ktap), 1, ktap)
 
@@ -913,3 +932,901 @@ class TestProgsOutput(unittest.TestCase):
         ktap = self.convert(self.CONSOLE, ['stream'])
         i = ktap.index('        not ok 1 stream_errors')
         self.assertIn('stream read unexpected', ktap[i - 1])
+
+
+# ---- verdicts: every way a broken run could still read green ----
+
+
+
+def results_module():
+    """scripts/results.py, imported."""
+    sys.path.insert(0, os.path.join(REPO, 'scripts'))
+    import results  # pylint: disable=import-outside-toplevel
+    return results
+
+
+def results_cli(*argv):
+    """scripts/results.py ARGV, run in this process (a new interpreter per
+    call would make these checks slow): its exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = results_module().main(list(argv))
+        except SystemExit as e:		# argparse, or a config it refuses
+            rc = e.code if isinstance(e.code, int) else 1
+            err.write(f'{e.code}\n' if isinstance(e.code, str) else '')
+    return types.SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def summary_of(d, rows, *args):
+    """results.py summary over the results in @d, expecting the (tree, arch,
+    suite) @rows: (exit status and stdout, summary.json)."""
+    with open(os.path.join(d, 'expected.tsv'), 'w', encoding='utf-8') as f:
+        f.write(''.join('\t'.join(r) + '\n' for r in rows))
+    proc = results_cli('summary', '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
+                       *args)
+    with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+        return proc, json.load(f)
+
+
+def kunit_parse(test, console, json_path):
+    """kunit.py's parse of @console (text), as scripts/lib.sh ktap_results
+    makes it from a console: the KTAP lines beside @json_path, the JSON in
+    it.  kunit.py's own modules, in this process (kunit.py parse is what
+    the harness runs; a new interpreter per check would make them slow)."""
+    kdir = os.path.join(KSRC, 'tools', 'testing', 'kunit')
+    test.assertTrue(os.path.exists(os.path.join(kdir, 'kunit.py')),
+                    f'{kdir}/kunit.py missing: run ./run_tests.sh once first')
+    if kdir not in sys.path:
+        sys.path.insert(0, kdir)
+    # pylint: disable=import-outside-toplevel,import-error
+    import kunit_json
+    import kunit_parser
+    import kunit_printer
+    lines = console.splitlines(keepends=True)
+    with open(os.path.splitext(json_path)[0] + '.ktap', 'w', encoding='utf-8') as f:
+        f.writelines(line.rstrip() + '\n' for line in kunit_parser.extract_tap_lines(lines))
+    parsed = kunit_parser.parse_run_tests(lines, kunit_printer.null_printer)
+    with open(json_path, 'w', encoding='utf-8') as f:
+        f.write(kunit_json.get_json_result(test=parsed, metadata=kunit_json.Metadata()))
+
+
+# A kselftest boot's console (scripts/guest-init.sh): one program, case
+# one passing, case two's result line {two}, the program's line {group}
+# (with its exit status), kernel_log_clean.
+KSFT_CONSOLE = textwrap.dedent('''\
+    [    1.234] Run /init as init process
+    # arena-kfault: /init started at 1.30 s
+    KTAP version 1
+    1..2
+        # running arena_kfault:arena_kfault_test
+        TAP version 13
+        1..2
+        # Starting 2 tests from 1 test cases.
+        #  RUN           arena.one ...
+        #            OK  arena.one
+        ok 1 arena.one
+        #  RUN           arena.two ...
+        #            OK  arena.two
+        {two}
+        # PASSED: 2 / 2 tests passed.
+        # Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0
+    {group}
+    ok 2 kernel_log_clean
+    # arena-kfault: guest done
+    ''')
+
+
+def ksft_console(rc=0, two='ok 2 arena.two'):
+    """KSFT_CONSOLE with the program's exit status @rc and case two's line."""
+    group = ('ok 1 arena_kfault:arena_kfault_test' if rc == 0 else
+             f'not ok 1 arena_kfault:arena_kfault_test # exit status {rc}')
+    return KSFT_CONSOLE.format(two=two, group=group)
+
+
+class ProgramExitStatus(unittest.TestCase):
+    """Hole 1: a test program's own failure fails the suite, even when every
+    case it printed passed, and a case's XFAIL or XPASS is no pass."""
+
+    def judge(self, console, *args):
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, console, os.path.join(d, 't-a-kselftest.json'))
+            proc, summary = summary_of(d, [('t', 'a', 'kselftest')], *args)
+        return proc, {c['name']: c for c in summary['suites'][0]['cases']}
+
+    def assert_red(self, proc, cases, name, note):
+        self.assertEqual(proc.returncode, 1, f'expected a red run, saw:\n{proc.stdout}')
+        self.assertIn(name, cases, f'expected a failing case {name}, saw {sorted(cases)}')
+        self.assertEqual(cases[name]['status'], 'FAIL')
+        self.assertIn(note, cases[name]['note'])
+
+    def test_all_cases_ok_then_timeout(self):
+        proc, cases = self.judge(ksft_console(rc=124))
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
+                        'timed out (exit status 124) with no failing case')
+
+    def test_all_cases_ok_then_crash(self):
+        proc, cases = self.judge(ksft_console(rc=139))
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
+                        'was killed by signal 11')
+
+    def test_all_cases_ok_then_nonzero(self):
+        proc, cases = self.judge(ksft_console(rc=1))
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
+                        'failed (exit status 1) with no failing case')
+
+    def test_timeout_not_hidden_by_a_known_failure(self):
+        two = ('# arena_kfault_test.c:90:two:Expected 0 (0) == run_prog(...) (-14)\n'
+               '        # two: Test failed\n        not ok 2 arena.two')
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'known.conf')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('[t a kselftest arena.two]\nsignature = Expected 0 \\(0\\) == run_prog\n'
+                        'reason = a known bug\n')
+            proc, cases = self.judge(ksft_console(rc=124, two=two), '--known-failures', conf)
+        self.assertEqual(cases['arena_kfault:arena_kfault_test/arena.two']['status'], 'XFAIL',
+                         'the control: the case itself is its known failure')
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
+                        'timed out (exit status 124)')
+
+    def test_failed_case_and_exit_1_is_only_that_case(self):
+        two = '# two: Test failed\n        not ok 2 arena.two'
+        proc, cases = self.judge(ksft_console(rc=1, two=two))
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual([n for n, c in cases.items() if c['status'] != 'PASS'],
+                         ['arena_kfault:arena_kfault_test/arena.two'],
+                         'exit 1 after a failed case is that case, nothing more')
+
+    def test_xfail_directive_is_no_pass(self):
+        proc, cases = self.judge(ksft_console(two='ok 2 arena.two # XFAIL flaky on TCG'))
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena.two',
+                        'reported ok # XFAIL')
+
+    def test_xpass_directive_is_no_pass(self):
+        proc, cases = self.judge(ksft_console(two='ok 2 arena.two # XPASS'))
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena.two',
+                        'reported ok # XPASS')
+
+    def test_clean_program_is_green(self):
+        proc, cases = self.judge(ksft_console())
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual({c['status'] for c in cases.values()}, {'PASS'})
+
+
+class TestProgsExitStatus(unittest.TestCase):
+    """Hole 1: test_progs' exit status counts even when the test printed a
+    result: a crash, a timeout or a kernel that died after "OK" is red."""
+
+    def judge(self, console, tests):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {n: os.path.join(d, n) for n in ('console', 'tests')}
+            with open(paths['console'], 'w', encoding='utf-8') as f:
+                f.write(console)
+            with open(paths['tests'], 'w', encoding='utf-8') as f:
+                f.write('\n'.join(tests) + '\n')
+            ktap = os.path.join(d, 't-a-bpf_selftests.ktap')
+            proc = results_cli('test-progs', '--console', paths['console'],
+                               '--tests', paths['tests'], '--ktap', ktap)
+            self.assertEqual(proc.returncode, 0)
+            with open(ktap, encoding='utf-8') as f:
+                text = f.read()
+            kunit_parse(self, text, os.path.join(d, 't-a-bpf_selftests.json'))
+            proc, summary = summary_of(d, [('t', 'a', 'bpf_selftests')])
+        return proc, text, {c['name']: c['status'] for c in summary['suites'][0]['cases']}
+
+    @staticmethod
+    def console(exit_line, after_ok=''):
+        return textwrap.dedent('''\
+            # bpf_selftests: arena_list begin
+            #1/1     arena_list/arena_list_1:OK
+            #1/2     arena_list/arena_list_2:OK
+            #1       arena_list:OK
+            ''') + after_ok + exit_line + '# bpf_selftests: done\n'
+
+    def assert_red(self, proc, ktap, statuses, why):
+        self.assertEqual(proc.returncode, 1, f'expected a red run, saw:\n{proc.stdout}')
+        self.assertEqual(statuses.get('test_progs/arena_list/exit_status'), 'FAIL', statuses)
+        self.assertIn(why, ktap)
+
+    def test_crash_after_ok(self):
+        proc, ktap, st = self.judge(self.console('# bpf_selftests: arena_list exit 139\n'),
+                                    ['arena_list'])
+        self.assert_red(proc, ktap, st, 'test_progs exit status 139 after the test reported OK: '
+                        'killed by signal 11')
+
+    def test_timeout_after_ok(self):
+        proc, ktap, st = self.judge(self.console('# bpf_selftests: arena_list exit 124\n'),
+                                    ['arena_list'])
+        self.assert_red(proc, ktap, st, 'timed out after its result')
+
+    def test_kernel_died_after_ok(self):
+        oops = ('Unable to handle kernel paging request at virtual address ffff800082000010\n'
+                'pc : bpf_kfunc_arena_arg_test+0xc/0x28 [bpf_testmod]\n'
+                'Kernel panic - not syncing: Oops: Fatal exception\n')
+        proc, ktap, st = self.judge(self.console('', after_ok=oops), ['arena_list'])
+        self.assert_red(proc, ktap, st, 'exit status none: the kernel died after the test '
+                        'reported OK')
+        self.assertIn('pc : bpf_kfunc_arena_arg_test', ktap, 'the oops is the log')
+
+    def test_clean_exit_is_green(self):
+        proc, _, st = self.judge(self.console('# bpf_selftests: arena_list exit 0\n'),
+                                 ['arena_list'])
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertNotIn('test_progs/arena_list/exit_status', st)
+
+
+def case_files(d, tree, arch, suite, label, log, status='FAIL'):
+    """The result files of suite @suite with one case @label (the name the
+    case matrix prints) that ended @status after printing @log, nested as
+    the real ones are: KUnit cases in bpf_arena_kfault, kselftest cases in
+    their program, bpf_selftests in test_progs; kernel_log_clean and the
+    stress case at the top."""
+    group = {'kunit': 'bpf_arena_kfault', 'kselftest': 'arena_kfault:arena_kfault_test',
+             'bpf_selftests': 'test_progs'}.get(suite)
+    parts = ([group] if group and label != 'kernel_log_clean' else []) + label.split('/')
+    root = node = {'name': 'root', 'sub_groups': [], 'test_cases': []}
+    for part in parts[:-1]:
+        node['sub_groups'].append({'name': part, 'sub_groups': [], 'test_cases': []})
+        node = node['sub_groups'][-1]
+    node['test_cases'].append({'name': parts[-1], 'status': status})
+    pad = '    ' * (len(parts) - 1)
+    word = 'ok' if status == 'PASS' else 'not ok'
+    ktap = ['KTAP version 1', '1..1']
+    ktap += ['    ' * i + f'# Subtest: {p}' for i, p in enumerate(parts[:-1], 1)]
+    ktap += [pad + line for line in log] + [f'{pad}{word} 1 {parts[-1]}']
+    ktap += ['    ' * i + f'{word} 1 {p}' for i, p in reversed(list(enumerate(parts[:-1])))]
+    base = os.path.join(d, f'{tree}-{arch}-{suite}')
+    with open(base + '.json', 'w', encoding='utf-8') as f:
+        json.dump(root, f)
+    with open(base + '.ktap', 'w', encoding='utf-8') as f:
+        f.write('\n'.join(ktap) + '\n')
+
+
+def judge_entry(entry, log):
+    """The status the judge gives the case of known failure @entry when it
+    fails with @log (real-shaped result files, judged in this process)."""
+    results = results_module()
+    with tempfile.TemporaryDirectory() as d:
+        case_files(d, entry['tree'], entry['arch'], entry['suite'], entry['case'], log)
+        rec = results.suite_record(
+            os.path.join(d, f"{entry['tree']}-{entry['arch']}-{entry['suite']}.json"),
+            entry['tree'], entry['arch'], entry['suite'], [entry], 'debian',
+            set() if entry['flavours'] == ['any'] else set(entry['flavours']))
+    case = next(c for c in rec['cases'] if results.case_label(c['name']) == entry['case'])
+    return case['status'], case.get('note', '')
+
+
+def kunit_report(case, line, expected, message):
+    """A KUnit expectation failure as the judge reads it from the KTAP."""
+    return [f'# {case}: EXPECTATION FAILED at kernel/bpf/arena_kfault_test.c:{line}'] + \
+        expected + [message]
+
+
+def ksft_report(test, line, expected, message):
+    """A kselftest_harness EXPECT failure and its TH_LOG line."""
+    return [f'# arena_kfault_test.c:{line}:{test}:Expected {expected}',
+            f'# arena_kfault_test.c:{line}:{test}:{message}']
+
+
+def arm64_oops(addr, func, stamp='48.20'):
+    """The lines of an arm64 oops, as the console shows them."""
+    return [f'[   {stamp}1234] Unable to handle kernel paging request at virtual address {addr}',
+            f'[   {stamp}1301] Mem abort info:',
+            f'[   {stamp}1302]   ESR = 0x0000000096000047',
+            f'[   {stamp}4000] Internal error: Oops: 0000000096000047 [#1]  SMP',
+            f'[   {stamp}4100] Modules linked in: arena_kfault_kmod(O)',
+            f'[   {stamp}4500] pc : {func}',
+            f'[   {stamp}4600] lr : bpf_prog_5f1c9a0b4c22c7d1_kfunc_write_leaf+0x5c/0x80',
+            f'[   {stamp}4700] Call trace:',
+            f'[   {stamp}4800]  {func} (P)',
+            f'[   {stamp}5000] ---[ end trace 0000000000000000 ]---']
+
+
+ARM64_WARN = ['[   52.100000] WARNING: arch/arm64/mm/fault.c:422 at __do_kernel_fault+0x2c4/0x2d8, '
+              'CPU#1: arena_kfault_t/170',
+              '[   52.100100] pc : __do_kernel_fault+0x2c4/0x2d8']
+
+
+def logged(console_lines):
+    """Console lines as a kernel_log_clean case lists them ('# ' + line)."""
+    return ['# ' + line for line in console_lines]
+
+
+def stress_figures(**changes):
+    """arena_stress's figures of an upstream/x86_64 run (README), with
+    @changes: NAME=VALUE replaces a figure's value."""
+    figures = [('seconds', '60'), ('threads', '16 (2 CPUs, 4 faulters, 4 allocators, '
+                                              '4 touchers, 4 churners)'),
+               ('iterations', '491997'), ('recovered_faults', '441500'),
+               ('allocs_over_scratch', '9935'), ('frees', '28528'), ('user_segv', '9870'),
+               ('user_reads', '8723'), ('arenas_created', '148'), ('errors', '0'),
+               ('lost_data', '8891'), ('splats', '0'),
+               ('mem_available_kb', '846064 -> 842976 (page tables counted apart: 8600 -> 75000)')]
+    return [f'# stress: {k} {changes.get(k, v)}' for k, v in figures]
+
+
+# What each known failure of configs/known-failures.conf looks like when its
+# bug shows, as the judge reads it (the KTAP lines since the previous
+# result), and edits that turn it into another failure: (old, new) on the
+# sample.  Shapes: KUnit's assert.c, kselftest_harness.h, test_progs'
+# ASSERT_*, arena_stress, the README's examples.
+LEAF_KUNIT = (arm64_oops('ffff800081209008', 'kfault_test_leaf_write+0x8/0x18', '3.10')
+              + ['# real_fault_in_leaf_function_recovers: try faulted: last line seen '
+                 'kernel/bpf/arena_kfault_test.c:810',
+                 '# real_fault_in_leaf_function_recovers: internal error occurred preventing '
+                 'test case from running: -4'])
+LEAF_KSFT = (['#  RUN           arena.write_from_leaf_kfunc ...']
+             + arm64_oops('ffff800088009008', 'bpf_kfault_write_leaf+0x8/0x18 [arena_kfault_kmod]')
+             + ['# write_from_leaf_kfunc: Test terminated unexpectedly by signal 11',
+                '#          FAIL  arena.write_from_leaf_kfunc'])
+BPF_LEAF = ['# ' + line for line in arm64_oops(
+    'ffff800082000010', 'bpf_kfunc_arena_arg_test+0xc/0x28 [bpf_testmod]', '61.11')] + \
+    ['# [   61.120000] Kernel panic - not syncing: Oops: Fatal exception',
+     '# [   61.121000] ---[ end Kernel panic - not syncing: Oops: Fatal exception ]---']
+OOPS_LINES = [line for line in arm64_oops('ffff800088009008', 'X')
+              if 'Unable' in line or 'Internal' in line or 'pc :' in line]
+
+
+def nothp_assert(case):
+    """The nothp cases' stop before their real fault."""
+    return [f'# {case}: ASSERTION FAILED at kernel/bpf/arena_kfault_test.c:684',
+            'Expected installed to be true, but is false',
+            'ptep_try_set() installed nothing into an empty kernel PTE: a real fault would be '
+            'retried forever']
+
+
+RANGE_NOTHP = (kunit_report('handler_range_boundaries', 759,
+                            ['Expected test_mapped_page(addr) == ctx->arena->scratch_page, but',
+                             'test_mapped_page(addr) == 0000000000000000',
+                             'ctx->arena->scratch_page == fffffdffc0b8a2c0'],
+                            'scratch page not installed'),
+               [('scratch page not installed', 'handler changed a PTE outside the recovery range')])
+NOTHP = ([], [('installed nothing into an empty kernel PTE', 'installed a page it should not')])
+TEARDOWN = (kunit_report('teardown_frees_page_tables', 554,
+                         ['Expected freed >= want, but', 'freed == -12 (0xfffffffffffffff4)',
+                          'want == 7672 (0x1df8)'],
+                         'destroying 8 arenas freed -12 page-table pages, want at least 7672 '
+                         '(the PTE tables of half of them)'),
+            [('freed -12', f'freed {v}') for v in ('-49', '-96', '-512', '1', '12', '3000')])
+OTHER_CPU = (kunit_report('alloc_over_scratch_other_cpu_sees_page', 1073,
+                          ['Expected o.after == 0xa110cULL, but',
+                           'o.after == 96970692 (0x5c7a7c4)', '0xa110cULL == 659724 (0xa110c)'],
+                          'CPU 1 still reads 0x5c7a7c4 (the scratch page) through the allocated '
+                          'address: its TLB was not flushed'),
+             [('still reads 0x5c7a7c4', 'still reads 0x0')])
+STREAM = (['# verify_stderr:FAIL:stderr stream read unexpected stderr stream read: '
+           'actual 0 <= expected 0'],
+          [('stream read unexpected stderr stream read: actual 0',
+            'stream content unexpected stderr stream content: actual 0')])
+SCRATCH_REPLACE = (['# check_store:FAIL:store after allocation unexpected store after '
+                    'allocation: actual 0 != expected 4242'],
+                   [('actual 0 !=', 'actual 17 !=')])
+SAMPLES = {
+    'upstream x86_64 kunit alloc_over_scratch_maps_fresh_page': (
+        kunit_report('alloc_over_scratch_maps_fresh_page', 895,
+                     ['Expected val == 0ULL, but', 'val == 57005 (0xdead)', '0ULL == 0 (0x0)'],
+                     'the kernel still sees the scratch page (read 0xdead) after the allocation'),
+        [('(read 0xdead)', '(read 0xbeef)')]),
+    'upstream x86_64 kunit alloc_over_scratch_nonsleepable_same_cpu': (
+        kunit_report('alloc_over_scratch_nonsleepable_same_cpu', 945,
+                     ['Expected after == 0ULL, but', 'after == 2989 (0xbad)', '0ULL == 0 (0x0)'],
+                     'this CPU still sees the scratch page (read 0xbad)'),
+        [('(read 0xbad)', '(read 0x5a5a)')]),
+    'upstream x86_64 kunit alloc_over_scratch_other_cpu_sees_page/sleepable': OTHER_CPU,
+    'upstream x86_64 kunit alloc_over_scratch_other_cpu_sees_page/non_sleepable': OTHER_CPU,
+    'upstream x86_64 kselftest arena.alloc_over_scratched_page': (
+        ['#  RUN           arena.alloc_over_scratched_page ...']
+        + ksft_report('alloc_over_scratched_page', 156, '0 (0) == val (3735928559)',
+                      'kernel reads 0xdeadbeef: still the scratch page?')
+        + ksft_report('alloc_over_scratched_page', 160,
+                      '77 (77) == ((volatile __u64 *)page)[1] (0)',
+                      'kernel and user see different pages')
+        + ['# alloc_over_scratched_page: Test failed',
+           '#            FAIL  arena.alloc_over_scratched_page'],
+        [('kernel reads 0xdeadbeef: still the scratch page?',
+          'bpf_arena_alloc_pages() over a scratched page failed')]),
+    'upstream x86_64 kselftest arena.concurrent_faults_allocs_frees': (
+        ['#  RUN           arena.concurrent_faults_allocs_frees ...']
+        + [f'# arena_kfault_test.c:538:concurrent_faults_allocs_frees:thread {i} (faulter): '
+           f'2000 done, 0 freed, 0 errors' for i in (0, 1)]
+        + ksft_report('concurrent_faults_allocs_frees', 531, '0 (0) == st[i].bad_data (2)',
+                      'thread 2: 2 allocations lost their data')
+        + ['# arena_kfault_test.c:538:concurrent_faults_allocs_frees:thread 2 (allocator): '
+           '1998 done, 1998 freed, 0 errors',
+           '# concurrent_faults_allocs_frees: Test failed',
+           '#            FAIL  arena.concurrent_faults_allocs_frees'],
+        # the issue's examples: failed runs, a thread that did nothing
+        [('thread 2: 2 allocations lost their data', 'thread 1: 297 program runs failed'),
+         ('thread 2: 2 allocations lost their data', 'thread 1 (faulter) never succeeded')]),
+    'upstream x86_64 bpf_selftests arena_scratch_replace/sleepable': SCRATCH_REPLACE,
+    'upstream x86_64 bpf_selftests arena_scratch_replace/non_sleepable': SCRATCH_REPLACE,
+    'upstream x86_64 stress stress': (
+        stress_figures(),
+        [('errors 0', 'errors 48211'), ('recovered_faults 441500', 'recovered_faults 0'),
+         ('846064 -> 842976', '846064 -> 436064'), ('lost_data 8891', 'lost_data 0'),
+         ('splats 0', 'splats 1: 4,1200,3000,-;WARNING: CPU: 0 PID: 9 at mm/vmalloc.c:3300')]),
+    'upstream arm64 bpf_selftests arena_scratch_replace': (
+        BPF_LEAF, [('bpf_kfunc_arena_arg_test+0xc', 'bpf_arena_handle_page_fault+0x64'),
+                   ('paging request at virtual address ffff800082000010',
+                    'NULL pointer dereference at virtual address 0000000000000010')]),
+    'upstream arm64 bpf_selftests kernel_log_clean': (
+        BPF_LEAF, [('bpf_kfunc_arena_arg_test+0xc', 'bpf_arena_handle_page_fault+0x64')]),
+    'upstream x86_64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'series x86_64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'fixes x86_64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'upstream arm64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'series arm64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'fixes arm64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
+    'upstream arm64 kunit real_fault_in_leaf_function_recovers': (
+        LEAF_KUNIT, [('pc : kfault_test_leaf_write', 'pc : bpf_arena_handle_page_fault'),
+                     ('-4', '-5')]),
+    'upstream arm64 kunit kernel_log_clean': (
+        logged([line for line in LEAF_KUNIT if not line.startswith('#')]),
+        [('pc : kfault_test_leaf_write', 'pc : bpf_arena_handle_page_fault')]),
+    'upstream arm64 kselftest arena.write_from_leaf_kfunc': (
+        LEAF_KSFT, [('pc : bpf_kfault_write_leaf', 'pc : bpf_arena_handle_page_fault'),
+                    ('by signal 11', 'by signal 9')]),
+    'upstream arm64 kselftest kernel_log_clean': (
+        logged(arm64_oops('ffff800088009008', 'bpf_kfault_write_leaf+0x8/0x18 [arena_kfault_kmod]')
+               + ARM64_WARN),
+        [('pc : bpf_kfault_write_leaf', 'pc : bpf_arena_handle_page_fault'),
+         ('pc : __do_kernel_fault', 'pc : vfree')]),
+    'upstream arm64 stress stress': (
+        stress_figures(lost_data='0', splats='25: 4,1432,61234567,-;WARNING: '
+                       'arch/arm64/mm/fault.c:422 at __do_kernel_fault+0x2c4/0x2d8, '
+                       'CPU#1: arena_stress/301'),
+        [('fault.c:422 at __do_kernel_fault', 'vmalloc.c:3300 at vfree'),
+         ('errors 0', 'errors 3')]),
+    'upstream arm64 stress kernel_log_clean': (
+        logged(ARM64_WARN * 3),
+        [('pc : __do_kernel_fault', 'pc : vfree')]),
+    'upstream arm64 kselftest arena.concurrent_faults_allocs_frees': (
+        ['#  RUN           arena.concurrent_faults_allocs_frees ...',
+         '# arena_fixture.h:54:concurrent_faults_allocs_frees:Expected 0 (0) == '
+         'kmsg_bad_lines(e->kmsg, first, sizeof(first)) (3)',
+         '# arena_fixture.h:55:concurrent_faults_allocs_frees:kernel log: 4,1432,61234567,-;'
+         'WARNING: arch/arm64/mm/fault.c:422 at __do_kernel_fault+0x2c4/0x2d8, '
+         'CPU#0: arena_kfault_t/212', '',
+         '# concurrent_faults_allocs_frees: Test failed'],
+        [('WARNING: arch/arm64/mm/fault.c:422 at __do_kernel_fault',
+          'BUG: KASAN: slab-use-after-free in arena_free_pages')]),
+    'upstream arm64 kunit handler_range_boundaries/kbase nothp': RANGE_NOTHP,
+    'upstream arm64 kunit handler_range_boundaries/arena_last_byte nothp': RANGE_NOTHP,
+    'upstream arm64 kunit handler_range_boundaries/upper_guard_first_byte nothp': RANGE_NOTHP,
+    'upstream arm64 kunit handler_range_boundaries/upper_guard_last_byte nothp': RANGE_NOTHP,
+    'upstream arm64 kunit real_fault_write_recovers nothp': NOTHP,
+    'upstream arm64 kunit real_fault_in_leaf_function_recovers nothp': NOTHP,
+    'upstream arm64 kunit real_fault_read_upper_guard_recovers nothp': NOTHP,
+    'upstream arm64 kunit alloc_over_scratch_maps_fresh_page nothp': NOTHP,
+    'upstream arm64 kunit alloc_over_scratch_nonsleepable_same_cpu nothp': NOTHP,
+    'upstream arm64 kunit alloc_over_scratch_other_cpu_sees_page/sleepable nothp': NOTHP,
+    'upstream arm64 kunit alloc_over_scratch_other_cpu_sees_page/non_sleepable nothp': NOTHP,
+    'upstream arm64 kselftest kmemleak_clean': (
+        ['# unreferenced object 0xffff000004b2e780 (size 64):',
+         '#   comm "arena_leaf_kfun", pid 187, jiffies 4294904455',
+         '#   backtrace (crc 8d1e7f3b):', '#     memdup_user+0x34/0xd0',
+         '#     bpf_prog_test_run_syscall+0x9c/0x1e8'],
+        [('(size 64)', '(size 4096)')]),
+    'upstream arm64 kunit clear_cb_atomic_against_installer nothp': (
+        ['# clear_cb_atomic_against_installer: 200 clears, 0 installs of the real page']
+        + kunit_report('clear_cb_atomic_against_installer', 413,
+                       ['Expected rc->installed_real > 0L, but',
+                        'rc->installed_real == 0 (0x0)', '0L == 0 (0x0)'],
+                       'installer never won'),
+        [('installer never won', 'scratch page collected')]),
+    'upstream x86_64 kunit teardown_frees_page_tables': TEARDOWN,
+    'upstream arm64 kunit teardown_frees_page_tables': TEARDOWN,
+}
+
+
+def section(entry):
+    """An entry's section name, as configs/known-failures.conf spells it."""
+    return ' '.join([entry['tree'], entry['arch'], entry['suite'], entry['case']]
+                    + entry['flavours'])
+
+
+def sample(entry):
+    """(log, edits) of an entry: SAMPLES, with the nothp ASSERT of its case."""
+    log, edits = SAMPLES[section(entry)]
+    if not log:		# NOTHP: the stop before the real fault, of this case
+        log = nothp_assert(entry['case'].split('/')[0])
+    return log, edits
+
+
+def foreign_failure(entry):
+    """A failure of another bug in the case of @entry, as it would print it."""
+    if entry['flag']:
+        return ['# unreferenced object 0xffff000004c00000 (size 4096):']
+    if entry['match'] == 'every-line':	# an oops in another function
+        return logged([line.replace('X', 'vfree+0x1c/0x40') for line in OOPS_LINES])
+    return {
+        'kunit': kunit_report(entry['case'].split('/')[0], 1063,
+                              ['Expected o.timed_out to be false, but is true'],
+                              'observer on CPU 1 gave up waiting'),
+        'kselftest': ksft_report(entry['case'].split('.')[-1], 529, '0 (0) == st[i].errors (297)',
+                                 'thread 1: 297 program runs failed'),
+        'bpf_selftests': ['# check_free:FAIL:free unexpected free: actual -22 != expected 0'],
+        'stress': ['# stress: errors 48211'],
+    }[entry['suite']]
+
+
+class RepoKnownFailures(unittest.TestCase):
+    """Holes 2 and 3, on every entry of configs/known-failures.conf: its bug's
+    failure is XFAIL; that failure beside another one, another failure in
+    its place (an oops in another function, another value) is FAIL."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.entries = results_module().read_known_failures(
+            os.path.join(REPO, 'configs', 'known-failures.conf'))
+
+    def test_every_entry_has_a_sample(self):
+        missing = [section(e) for e in self.entries if section(e) not in SAMPLES]
+        self.assertEqual(missing, [], 'entries without a sample in SAMPLES: add one')
+
+    def test_own_failure_is_xfail(self):
+        for e in self.entries:
+            status, note = judge_entry(e, sample(e)[0])
+            self.assertEqual(status, 'XFAIL', f'[{section(e)}]: expected XFAIL, saw {status} '
+                             f'({note})')
+
+    def test_another_failure_beside_it_fails(self):
+        for e in self.entries:
+            for log in (sample(e)[0] + foreign_failure(e), foreign_failure(e) + sample(e)[0]):
+                status, _ = judge_entry(e, log)
+                self.assertEqual(status, 'FAIL', f'[{section(e)}]: expected FAIL with '
+                                 f'{foreign_failure(e)} beside its failure, saw {status}')
+
+    def test_another_failure_in_its_place_fails(self):
+        for e in self.entries:
+            log, edits = sample(e)
+            self.assertTrue(edits, f'[{section(e)}]: no edit makes another failure of it')
+            for old, new in edits:
+                self.assertTrue(any(old in line for line in log), f'[{section(e)}]: {old!r}')
+                other = [line.replace(old, new) for line in log]
+                status, _ = judge_entry(e, other)
+                self.assertEqual(status, 'FAIL', f'[{section(e)}]: expected FAIL with {old!r} '
+                                 f'made {new!r}, saw {status}')
+            status, _ = judge_entry(e, foreign_failure(e))
+            self.assertEqual(status, 'FAIL', f'[{section(e)}]: expected FAIL with only '
+                             f'{foreign_failure(e)}, saw {status}')
+
+    def test_teardown_accepts_only_nothing_freed(self):
+        entry = next(e for e in self.entries if e['case'] == 'teardown_frees_page_tables')
+        log = TEARDOWN[0]
+        for freed, want in (('0', 'XFAIL'), ('-24', 'XFAIL'), ('-48', 'XFAIL'), ('-49', 'FAIL'),
+                            ('-480', 'FAIL'), ('5', 'FAIL'), ('100', 'FAIL')):
+            status, _ = judge_entry(entry, [line.replace('freed -12', f'freed {freed}')
+                                            for line in log])
+            self.assertEqual(status, want, f'freed {freed}: expected {want}, saw {status}')
+
+
+def entry_of(conf):
+    """The one entry of the known-failures text @conf."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'known.conf')
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(conf)
+        return results_module().read_known_failures(path)[0]
+
+
+class KnownFailureReports(unittest.TestCase):
+    """Hole 2: a known failure accounts for every failure report of its case
+    (its signature, or its companion), not just one line."""
+
+    CONF = '[t a kunit other_cpu/sleepable]\nsignature = still reads 0x5c7a7c4\nreason = r\n'
+    OBSERVER = kunit_report('other_cpu', 1063, ['Expected o.timed_out to be false, but is true'],
+                            'observer on CPU 1 gave up waiting')
+
+    def test_signature_alone_is_xfail(self):
+        status, note = judge_entry(entry_of(self.CONF), OTHER_CPU[0])
+        self.assertEqual(status, 'XFAIL', note)
+
+    def test_another_report_beside_the_signature_fails(self):
+        status, note = judge_entry(entry_of(self.CONF), OTHER_CPU[0] + self.OBSERVER)
+        self.assertEqual(status, 'FAIL', 'expected FAIL with "observer gave up waiting" beside '
+                         f'the known failure, saw {status}')
+        self.assertIn('observer on CPU 1 gave up waiting', note)
+
+    def test_companion_accounts_for_its_report(self):
+        conf = self.CONF + 'companion = observer on CPU [0-9]+ gave up waiting\n'
+        status, note = judge_entry(entry_of(conf), OTHER_CPU[0] + self.OBSERVER)
+        self.assertEqual(status, 'XFAIL', note)
+
+    def test_companion_alone_fails(self):
+        conf = self.CONF + 'companion = observer on CPU [0-9]+ gave up waiting\n'
+        status, note = judge_entry(entry_of(conf), self.OBSERVER)
+        self.assertEqual(status, 'FAIL', f'expected FAIL without the signature, saw {status}')
+        self.assertIn('not with its known signature', note)
+
+    def test_oops_beside_the_signature_fails(self):
+        status, note = judge_entry(entry_of(self.CONF), OTHER_CPU[0] + OOPS_LINES)
+        self.assertEqual(status, 'FAIL', f'expected FAIL with an oops beside, saw {status}')
+        self.assertIn('Unable to handle', note)
+
+    EVERY_LINE = ('[t a kunit kernel_log_clean]\nsignature = pc : leaf\\+\nmatch = every-line\n'
+                  'reason = r\ncompanion = Unable to handle kernel paging request')
+    LEAF_OOPS = logged([line.replace('X', 'leaf+0x8/0x18') for line in OOPS_LINES])
+
+    def test_every_line_companion_accounts(self):
+        status, note = judge_entry(entry_of(self.EVERY_LINE + '|Internal error: Oops:'),
+                                   self.LEAF_OOPS)
+        self.assertEqual(status, 'XFAIL', note)
+
+    def test_every_line_unaccounted_line_fails(self):
+        status, note = judge_entry(entry_of(self.EVERY_LINE), self.LEAF_OOPS)
+        self.assertEqual(status, 'FAIL', f'expected FAIL: "Internal error" is in neither, saw '
+                         f'{status}')
+        self.assertIn('Internal error: Oops', note)
+
+
+class SometimesRate(unittest.TestCase):
+    """Hole 7: a "sometimes" entry says how often it was seen to fail."""
+
+    BASE = '[t a kunit x]\nsignature = s\nreason = r\nsometimes = yes\n'
+
+    def refused(self, conf):
+        with self.assertRaises(SystemExit) as cm:
+            entry_of(conf)
+        return str(cm.exception)
+
+    def test_rate_required(self):
+        self.assertIn('a sometimes entry needs a rate', self.refused(self.BASE))
+
+    def test_every_run_is_not_sometimes(self):
+        self.assertIn('failed every run', self.refused(self.BASE + 'rate = 5 of 5 runs'))
+
+    def test_rate_says_numbers_or_why_not(self):
+        self.assertIn('must read', self.refused(self.BASE + 'rate = often'))
+
+    def test_rate_without_sometimes(self):
+        self.assertIn('rate is for sometimes entries',
+                      self.refused('[t a kunit x]\nsignature = s\nreason = r\nrate = 1 of 3 runs'))
+
+    def test_good_rates(self):
+        for rate in ('3 of 10 runs of the full matrix', 'unknown: counts not recorded'):
+            self.assertEqual(entry_of(self.BASE + f'rate = {rate}')['rate'], rate)
+
+
+class StressVerdicts(unittest.TestCase):
+    """Hole 4: the stress suite's verdicts."""
+
+    def test_stress_needs_its_case(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 't-a-stress.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                    {'name': 'kernel_log_clean', 'status': 'PASS'}]}, f)
+            proc, _ = summary_of(d, [('t', 'a', 'stress')], '--expected-cases',
+                                 os.path.join(REPO, 'configs', 'expected-cases'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('stress (did not report a result)', proc.stdout)
+
+    def test_memory_bound_is_arena_stress_s(self):
+        with open(os.path.join(REPO, 'selftests', 'arena_kfault', 'arena_stress.c'),
+                  encoding='utf-8') as f:
+            m = re.search(r'#define MEM_SLACK_KB\s+\((\d+) \* 1024\)', f.read())
+        self.assertIsNotNone(m, 'arena_stress.c: no MEM_SLACK_KB')
+        self.assertEqual(int(m.group(1)) * 1024, results_module().STRESS_MEM_SLACK_KB)
+
+    def boot(self, console, boot_rc):
+        """scripts/run-stress.sh with a boot that prints @console and ends
+        with @boot_rc: (exit status, its stderr, the kernel parameters)."""
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, 'scripts'))
+            src = os.path.join(d, 'cache', 'work', 'debian', 't', 'src')
+            os.makedirs(os.path.dirname(src))
+            os.symlink(KSRC, src)
+            out = os.path.join(d, 'cache', 'work', 'debian', 't', 'x86_64')
+            os.makedirs(out)
+            open(os.path.join(out, 'kselftest-initramfs.cpio.gz'), 'w', encoding='utf-8').close()
+            subprocess.run(['cp', os.path.join(REPO, 'scripts', 'run-stress.sh'),
+                            os.path.join(d, 'scripts')], check=True)
+            with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
+                f.write(console)
+            # lib.sh with the boot and the toolchain root replaced
+            with open(os.path.join(d, 'scripts', 'lib.sh'), 'w', encoding='utf-8') as f:
+                f.write(textwrap.dedent(f'''\
+                    . {REPO}/scripts/lib.sh
+                    in_root() {{ "$@"; }}
+                    boot_guest() {{ echo "$4" >{d}/params; cp {d}/console "$2"; return {boot_rc}; }}
+                    '''))
+            proc = run(['bash', os.path.join(d, 'scripts', 'run-stress.sh'), 't', 'x86_64', '60'],
+                       env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
+                            'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
+                            'ARENA_KFAULT_LOGS': os.path.join(d, 'logs')})
+            with open(os.path.join(d, 'params'), encoding='utf-8') as f:
+                return proc.returncode, proc.stderr, f.read().split()
+
+    CONSOLE = '\n'.join(['[    1.2] Run /init as init process',
+                         '# arena-kfault: /init started at 1.30 s', 'KTAP version 1', '1..1']
+                        + stress_figures(lost_data='0') + ['ok 1 stress',
+                                                           '# arena-kfault: guest done']) + '\n'
+
+    def test_boot_failure_fails(self):
+        rc, err, _ = self.boot(self.CONSOLE, 4)
+        self.assertNotEqual(rc, 0, 'a boot that failed (a panic: 4) must fail the step')
+        self.assertIn('stress boot failed (exit 4)', err)
+
+    def test_boot_not_quiet(self):
+        rc, err, params = self.boot(self.CONSOLE, 0)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn('quiet', params, 'WARNINGs must reach the console the host scans')
+
+
+class BootFailures(unittest.TestCase):
+    """Hole 5: a panic is a failure, however QEMU exits; a boot that crashed
+    before its tests is not retried as if it had only stalled."""
+
+    def test_panic_with_qemu_exit_0(self):
+        self.assertTrue(os.path.isdir(os.path.join(KSRC, 'tools', 'testing', 'kunit')),
+                        'kernel source missing: run ./run_tests.sh once first')
+        with tempfile.TemporaryDirectory() as d:
+            qemu = os.path.join(d, 'qemu-system-x86_64')
+            with open(qemu, 'w', encoding='utf-8') as f:
+                f.write('#!/bin/sh\necho "# arena-kfault: /init started at 1.30 s"\n'
+                        'echo "Kernel panic - not syncing: Attempted to kill init! '
+                        'exitcode=0x0000000b"\nexit 0\n')
+            os.chmod(qemu, 0o755)
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'boot.py'), '--src', KSRC,
+                        '--build-dir', d, '--arch', 'x86_64', '--initrd', '/dev/null',
+                        '--timeout', '50', '--console', os.path.join(d, 'console.log')],
+                       env={'PATH': d + os.pathsep + os.environ['PATH']})
+        self.assertEqual(proc.returncode, 4, f'expected 4 (panicked), saw {proc.returncode}: '
+                         f'{proc.stderr}')
+        self.assertIn('the guest kernel panicked (qemu exit 0)', proc.stderr)
+
+    RETRY = '''
+        n=0
+        boot() {{ n=$((n + 1)); if [ $n = 1 ]; then printf '%s\\n' {first} >{c}; else
+                  echo "KTAP version 1" >{c}; fi; }}
+        rc=0; retry_stalled_boot {c} "KTAP version" boot || rc=$?
+        echo "rc=$rc boots=$n"
+        '''
+
+    def retry(self, first):
+        with tempfile.TemporaryDirectory() as d:
+            c = os.path.join(d, 'console')
+            out = lib_sh(self.RETRY.format(first=first, c=c))
+            return out.split(), os.path.exists(c + '.stalled')
+
+    def test_crash_in_early_boot_fails(self):
+        (rc, boots), kept = self.retry("'[ 0.9] Kernel panic - not syncing: VFS: Unable to mount "
+                                       "root fs on unknown-block(0,0)'")
+        self.assertEqual((rc, boots), ('rc=1', 'boots=1'),
+                         'expected a failure and no second boot after an early panic')
+        self.assertTrue(kept, 'the console of the crashed boot is kept as .stalled')
+
+    def test_stall_is_retried(self):
+        (rc, boots), _ = self.retry("'[ 0.9] Freeing unused kernel image memory: 2048K'")
+        self.assertEqual((rc, boots), ('rc=0', 'boots=2'), 'expected one retry after a stall')
+
+
+class RunContents(unittest.TestCase):
+    """Hole 6: what the run must contain does not come from the loop that
+    runs it alone."""
+
+    def pass_result(self, d, tree, arch, suite):
+        with open(os.path.join(d, f'{tree}-{arch}-{suite}.json'), 'w', encoding='utf-8') as f:
+            json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                {'name': 'a', 'status': 'PASS'}]}, f)
+
+    def test_asked_cell_never_expected_fails(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.pass_result(d, 'fixes', 'x86_64', 'kunit')
+            proc, _ = summary_of(d, [('fixes', 'x86_64', 'kunit')],
+                                 '--asked', 'cells=fixes:x86_64 fixes:arm64',
+                                 '--asked', 'suites=kunit')
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('fixes/arm64/kunit: asked for on the command line, but the run never '
+                      'expected it', proc.stdout)
+
+    def test_trees_times_arches_and_self_test(self):
+        rows = results_module().asked_rows(['trees=upstream fixes', 'arches=x86_64 arm64',
+                                            'cells=', 'suites= kunit bench', 'self_test=1'])
+        self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'), ('upstream', 'arm64', 'kunit'),
+                                ('fixes', 'x86_64', 'kunit'), ('fixes', 'arm64', 'kunit'),
+                                ('repo', 'host', 'harness')])
+
+    def test_unexpected_result_is_judged(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.pass_result(d, 'fixes', 'x86_64', 'kunit')
+            with open(os.path.join(d, 'fixes-arm64-kunit.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                    {'name': 'a', 'status': 'FAIL'}]}, f)
+            proc, _ = summary_of(d, [('fixes', 'x86_64', 'kunit')])
+        self.assertEqual(proc.returncode, 1, 'a failed result the run did not expect is red')
+
+    def test_expectation_written_before_any_step(self):
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--cell', 'fixes:arm64', '--only',
+                        'kunit,kselftest', '--self-test', '--kdir', '/nonexistent/linux'],
+                       env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [line.split() for line in f]
+        self.assertEqual(rows, [['fixes', 'arm64', 'kunit'], ['fixes', 'arm64', 'kselftest'],
+                                ['repo', 'host', 'harness']])
+
+    def test_log_check_keeps_every_flagged_line(self):
+        warn = ARM64_WARN * 60
+        warn[101] = '[   52.2] WARNING: CPU: 1 PID: 9 at kernel/locking/lockdep.c:4800 lock_acquire'
+        conf = ('[t a stress kernel_log_clean]\nsignature = fault\\.c:422 at __do_kernel_fault\n'
+                'companion = pc : __do_kernel_fault\\+\nmatch = every-line\nreason = r\n')
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
+                f.write('\n'.join(warn) + '\n')
+            paths = [os.path.join(d, f't-a-stress.{x}') for x in ('json', 'ktap')]
+            with open(paths[0], 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': []}, f)
+            open(paths[1], 'w', encoding='utf-8').close()
+            results_cli('log-check', '--console', os.path.join(d, 'console'),
+                        '--json', paths[0], '--ktap', paths[1])
+            with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
+                f.write(conf)
+            proc, summary = summary_of(d, [('t', 'a', 'stress')],
+                                       '--known-failures', os.path.join(d, 'known.conf'))
+        case = summary['suites'][0]['cases'][0]
+        self.assertEqual(case['status'], 'FAIL', 'expected FAIL for the 102nd flagged line, '
+                         f"saw {case['status']}")
+        self.assertIn('lockdep.c:4800', case['note'])
+        self.assertLessEqual(len(proc.stdout.splitlines()), 20, 'the print stays short')
+
+
+class HarnessCheckList(unittest.TestCase):
+    """Hole 6: the self-checks have a list; a check that did not run, a
+    skipped one or one not listed fails the run."""
+
+    TESTS = textwrap.dedent('''\
+        import unittest
+        class A(unittest.TestCase):
+            def test_one(self):
+                pass
+            def test_two(self):
+                pass
+        ''')
+
+    def runner(self, listed, tests=TESTS):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'test_x.py'), 'w', encoding='utf-8') as f:
+                f.write(tests)
+            with open(os.path.join(d, 'cases'), 'w', encoding='utf-8') as f:
+                f.write(''.join(f'harness  {c}\n' for c in listed))
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'run-harness-tests.py'),
+                        '--tests-dir', d, '--expected-cases', os.path.join(d, 'cases'),
+                        '--json', os.path.join(d, 'out.json')])
+            with open(os.path.join(d, 'out.json'), encoding='utf-8') as f:
+                return proc, {c['name']: c['status'] for c in json.load(f)['test_cases']}
+
+    def test_all_listed_and_passing(self):
+        proc, cases = self.runner(['A.test_one', 'A.test_two'])
+        self.assertEqual((proc.returncode, set(cases.values())), (0, {'PASS'}), proc.stdout)
+
+    def test_listed_check_that_did_not_run(self):
+        proc, cases = self.runner(['A.test_one', 'A.test_two', 'A.test_removed'])
+        self.assertEqual(proc.returncode, 1, 'expected red when a listed check is gone')
+        self.assertEqual(cases.get('A.test_removed'), 'FAIL', cases)
+
+    def test_unlisted_check(self):
+        proc, cases = self.runner(['A.test_one'])
+        self.assertEqual(proc.returncode, 1, 'expected red for a check missing from the list')
+        self.assertEqual(cases.get('A.test_two'), 'FAIL', cases)
+
+    def test_skipped_check(self):
+        tests = self.TESTS.replace('def test_two(self):\n        pass',
+                                   'def test_two(self):\n        self.skipTest("no")')
+        proc, cases = self.runner(['A.test_one', 'A.test_two'], tests)
+        self.assertEqual(proc.returncode, 1, 'expected red for a skipped check')
+        self.assertEqual(cases.get('A.test_two'), 'SKIP', cases)
+
+    def test_summary_fails_a_missing_check(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'repo-host-harness.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'harness', 'sub_groups': [], 'test_cases': [
+                    {'name': 'RunContents.test_trees_times_arches_and_self_test',
+                     'status': 'PASS'}]}, f)
+            proc, _ = summary_of(d, [('repo', 'host', 'harness')], '--expected-cases',
+                                 os.path.join(REPO, 'configs', 'expected-cases'),
+                                 '--filter', 'no_such*')
+        self.assertEqual(proc.returncode, 1, 'expected red: one check of many reported')
+        self.assertIn('HarnessCheckList.test_summary_fails_a_missing_check (did not report',
+                      proc.stdout)
