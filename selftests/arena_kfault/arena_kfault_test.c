@@ -161,22 +161,76 @@ TEST_F(arena, alloc_over_scratched_page)
 }
 
 /*
- * Freeing a range that holds scratched slots works and leaves the scratch
- * page alone: later faults still get it, with its content.
+ * Freeing a range that holds scratched slots clears them and leaves the
+ * scratch page alone.  Cleared: a kfunc store to a freed slot faults again
+ * (and is reported again), and user space, which gets SIGSEGV on a
+ * scratched slot, faults a fresh zeroed page in.  Left alone: the scratch
+ * page keeps what the kfuncs wrote into it, before the free and after, and
+ * it is not the page user space got.  (An allocation by BPF over a slot
+ * succeeds whether or not the free cleared it, as it replaces the scratch
+ * page, so it cannot tell; nor can a free that returns nothing.)
  */
 TEST_F(arena, free_over_scratched_pages)
 {
-	unsigned long a = self->env.base + 10 * self->env.psz;
-	__u64 val = 0;
+	unsigned long a = self->env.base + 10 * self->env.psz, b = a + self->env.psz;
+	unsigned long probe = self->env.base + 20 * self->env.psz;
+	__u64 val = ~0ULL;
+	char *log;
 
+	/* a and b scratched, each store in its own u64 of the scratch page */
 	ASSERT_EQ(0, kwrite(self->env.skel, a, 24, 0x1234));
-	ASSERT_EQ(0, kwrite(self->env.skel, a + self->env.psz, 24, 0x1234));
+	ASSERT_EQ(0, kwrite(self->env.skel, b, 32, 0x5678));
+	log = read_stderr(self->env.skel->progs.kfunc_write);
+	ASSERT_NE(NULL, log);
+	EXPECT_EQ(1, reports(log, "WRITE", a)) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, reports(log, "WRITE", b)) TH_LOG("stream:\n%s", log);
+	free(log);
+	ASSERT_EQ(SIGSEGV, user_read_signal(a))
+		TH_LOG("user read of %#lx did not SIGSEGV: the slot is not scratched", a);
+
+	/* a, b and two slots nobody touched */
 	ASSERT_EQ(0, free_at(self->env.skel, a, 4));
-	ASSERT_EQ(0, kread(self->env.skel, self->env.base + 20 * self->env.psz, 24, &val));
-	EXPECT_EQ(0x1234, val) TH_LOG("scratch page lost its content: freed?");
-	/* The freed slots can be allocated and are zeroed. */
-	ASSERT_EQ(a, alloc_at(self->env.skel, a, 2));
-	EXPECT_EQ(0, ((volatile __u64 *)a)[3]);
+
+	/* b is empty again: a store faults, into the scratch page, and is reported */
+	ASSERT_EQ(0, kwrite(self->env.skel, b, 40, 0x9abc));
+	log = read_stderr(self->env.skel->progs.kfunc_write);
+	ASSERT_NE(NULL, log);
+	EXPECT_EQ(1, reports(log, "WRITE", b))
+		TH_LOG("want one WRITE report at %#lx after the free (none: the slot still maps the scratch page), stream:\n%s",
+		       b, log);
+	free(log);
+
+	/* a is empty again: user space faults a fresh zeroed page in */
+	ASSERT_EQ(0, user_read_signal(a))
+		TH_LOG("user read of %#lx after the free raised a signal: the slot still maps the scratch page",
+		       a);
+	EXPECT_EQ(0, ((volatile __u64 *)a)[3])
+		TH_LOG("user space reads %#llx at %#lx + 24, want 0: not a fresh page",
+		       (unsigned long long)((volatile __u64 *)a)[3], a);
+	((volatile __u64 *)a)[6] = 0xfeed;
+	ASSERT_EQ(0, kread(self->env.skel, a, 48, &val));
+	EXPECT_EQ(0xfeed, val) TH_LOG("kernel reads %#llx at %#lx + 48, user space wrote 0xfeed",
+				      (unsigned long long)val, a);
+
+	/*
+	 * An unallocated slot still gets the same scratch page: the stores
+	 * from before the free and from after it, and a zero where user space
+	 * wrote into its new page.
+	 */
+	ASSERT_EQ(0, kread(self->env.skel, probe, 24, &val));
+	EXPECT_EQ(0x1234, val) TH_LOG("scratch page reads %#llx at 24, want 0x1234: freed or replaced?",
+				      (unsigned long long)val);
+	ASSERT_EQ(0, kread(self->env.skel, probe, 32, &val));
+	EXPECT_EQ(0x5678, val) TH_LOG("scratch page reads %#llx at 32, want 0x5678: freed or replaced?",
+				      (unsigned long long)val);
+	ASSERT_EQ(0, kread(self->env.skel, probe, 40, &val));
+	EXPECT_EQ(0x9abc, val)
+		TH_LOG("scratch page reads %#llx at 40, want 0x9abc (stored through %#lx after the free)",
+		       (unsigned long long)val, b);
+	ASSERT_EQ(0, kread(self->env.skel, probe, 48, &val));
+	EXPECT_EQ(0, val)
+		TH_LOG("scratch page reads %#llx at 48, want 0: it is the page user space got at %#lx",
+		       (unsigned long long)val, a);
 }
 
 /*
