@@ -583,22 +583,81 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 		       LEAK_ROUNDS);
 }
 
-struct stress {
-	struct arena_kfault *skel;
-	unsigned long base;
-	long psz;
-	int id;
-	int iters;
-	int errors;
-	int bad_data;
-	int done;	/* faults recovered, or allocations that round-tripped */
-	int freed;
-};
-
 #define STRESS_PAGES	8
 #define STRESS_ITERS	300
+#define NR_FAULTERS	2
+#define NR_ALLOCATORS	2
+#define NR_STRESS	(NR_FAULTERS + NR_ALLOCATORS)
 
-/* Faulters write from kernel text at offset 0 of pages that come and go. */
+/* How an iteration of a stress thread ended: each ends in exactly one. */
+enum stress_outcome {
+	/* faulter: read back an explained value; allocator: allocated, round-tripped, freed */
+	ST_DONE,
+	ST_ERRORS,	/* a program run failed */
+	ST_BAD_VALUE,	/* faulter: read a value that no write explains */
+	ST_BAD_DATA,	/* allocator: its marker did not read back */
+	ST_TAKEN,	/* allocator: refused while the other allocator held the page */
+	ST_LOST,	/* allocator: refused for ALLOC_RETRY_SEC, the page free */
+	ST_NOT_RUN,	/* allocator: an iteration after a lost allocation */
+	NR_ST_OUTCOMES
+};
+
+/* What the threads publish for each other's checks. */
+struct stress_shared {
+	/* the iteration each faulter writes (or wrote last); -1 before its first */
+	int writing[NR_FAULTERS];
+	/* odd while an allocator holds a page: from its allocation to its free */
+	unsigned int held[NR_ALLOCATORS][STRESS_PAGES];
+};
+
+struct stress {
+	struct arena_kfault *skel;
+	struct stress_shared *sh;
+	unsigned long base;
+	long psz;
+	int id;		/* faulters 0 .. NR_FAULTERS - 1, then the allocators */
+	int iters;
+	int n[NR_ST_OUTCOMES];
+	int read_own;	/* faulter: ST_DONE reads of the value just written */
+	int read_zero;	/* faulter: ST_DONE reads of 0 */
+	__u64 first_bad;	/* faulter: the first ST_BAD_VALUE read */
+	int first_bad_iter;
+	int retried;	/* allocator: allocations tried again */
+	int lost_page;	/* allocator: the page of its ST_LOST allocation */
+};
+
+/*
+ * What faulter @id stores in iteration @i: a tag, its id and the iteration,
+ * so that a value read back names the store it came from.
+ */
+#define FAULT_TAG		0xfa17ULL
+#define FAULT_VAL(id, i)	((FAULT_TAG << 48) | ((__u64)(id) << 32) | (__u32)(i))
+
+/*
+ * Whether a faulter's read of offset 0 in iteration @i may return @val.
+ * Only faulters store at offset 0, and only their FAULT_VAL()s; what the
+ * slot maps changes under them (scratch page, an allocator's fresh page,
+ * empty again, ...).  So the read returns 0 (a page allocated since the
+ * store, zeroed, or the scratch page before anyone stored into it), or a
+ * value some faulter stored already: this faulter's, from this iteration or
+ * an earlier one, or the other faulter's, from an iteration it has reached.
+ * Anything else (a page not zeroed, another page's data, the scratch page
+ * freed and reused) is a bug.
+ */
+static bool fault_value_explained(struct stress *st, int i, __u64 val)
+{
+	int id = (int)((val >> 32) & 0xffff), idx = (int)(__u32)val;
+
+	if (!val)
+		return true;
+	if (val >> 48 != FAULT_TAG || id >= NR_FAULTERS)
+		return false;
+	if (id == st->id)
+		return idx <= i;
+	return idx <= __atomic_load_n(&st->sh->writing[id], __ATOMIC_SEQ_CST);
+}
+
+/* Faulters store from kernel text at offset 0 of pages that come and go, and read back. */
 static void *stress_faulter(void *arg)
 {
 	struct stress *st = arg;
@@ -606,41 +665,105 @@ static void *stress_faulter(void *arg)
 
 	for (i = 0; i < st->iters; i++) {
 		unsigned long page = st->base + ((i * (st->id + 1)) % STRESS_PAGES) * st->psz;
-		__u64 val;
+		__u64 val = 0;
 
-		if (kwrite(st->skel, page, 0, i) || kread(st->skel, page, 0, &val))
-			st->errors++;
-		else
-			st->done++;
+		__atomic_store_n(&st->sh->writing[st->id], i, __ATOMIC_SEQ_CST);
+		if (kwrite(st->skel, page, 0, FAULT_VAL(st->id, i)) ||
+		    kread(st->skel, page, 0, &val)) {
+			st->n[ST_ERRORS]++;
+		} else if (!fault_value_explained(st, i, val)) {
+			if (!st->n[ST_BAD_VALUE]++) {
+				st->first_bad = val;
+				st->first_bad_iter = i;
+			}
+		} else {
+			st->n[ST_DONE]++;
+			st->read_own += val == FAULT_VAL(st->id, i);
+			st->read_zero += !val;
+		}
 	}
 	return NULL;
+}
+
+static unsigned int held_gen(struct stress *st, int alloc, int p)
+{
+	return __atomic_load_n(&st->sh->held[alloc][p], __ATOMIC_SEQ_CST);
+}
+
+static void held_step(struct stress *st, int p)
+{
+	__atomic_add_fetch(&st->sh->held[st->id - NR_FAULTERS][p], 1, __ATOMIC_SEQ_CST);
 }
 
 /*
  * Allocators allocate a page of the same range, check through the kernel
  * that a marker at offset 64 (which no faulter touches) reads back, free it.
+ *
+ * An allocation of the page is refused while the other allocator holds it:
+ * that is the contention the case is after, and it shows in the other's
+ * held[] count (odd, or changed, around the refused try).  It also fails,
+ * changing nothing, when alloc_pages_nolock() finds the zone lock
+ * contended (see arena_cycle()), or the arena's lock times out: brief,
+ * and gone on a later try.  Any other refusal is tried again, for
+ * ALLOC_RETRY_SEC: one that lasts that long with the page free is lost
+ * (say, a free that never gave the slot back), and ends the thread.
  */
+#define ALLOC_RETRY_SEC	5
+
 static void *stress_allocator(void *arg)
 {
 	struct stress *st = arg;
+	int peer = NR_ALLOCATORS - 1 - (st->id - NR_FAULTERS);
 	int i;
 
 	for (i = 0; i < st->iters; i++) {
-		unsigned long page = st->base + ((i + st->id) % STRESS_PAGES) * st->psz;
+		int p = (i + st->id) % STRESS_PAGES;
+		unsigned long page = st->base + p * st->psz;
 		__u64 marker = ((__u64)st->id << 32) | i, val = 0;
+		time_t give_up = time(NULL) + scaled_seconds(ALLOC_RETRY_SEC);
+		enum stress_outcome res;
+		struct kfault_args a;
+		bool held = false;
+		unsigned int seen;
+		int err;
 
-		if (alloc_at(st->skel, page, 1) != page)
-			continue;	/* the other allocator has it */
-		if (kwrite(st->skel, page, 64, marker) || kread(st->skel, page, 64, &val))
-			st->errors++;
-		else if (val != marker)
-			st->bad_data++;
-		else
-			st->done++;
-		if (free_at(st->skel, page, 1))
-			st->errors++;
-		else
-			st->freed++;
+		for (;;) {
+			seen = held_gen(st, peer, p);
+			a = (struct kfault_args){ .target = page, .page_cnt = 1 };
+			err = run(st->skel->progs.alloc_pages, &a);
+			if (err || a.result)
+				break;
+			held = (seen & 1) || held_gen(st, peer, p) != seen;
+			if (held || time(NULL) >= give_up)
+				break;
+			st->retried++;
+			sched_yield();
+		}
+		if (err) {
+			res = ST_ERRORS;
+		} else if (!a.result) {
+			res = held ? ST_TAKEN : ST_LOST;
+		} else if (a.result != page) {
+			free_at(st->skel, a.result, 1);
+			res = ST_ERRORS;	/* an allocation at an address not asked for */
+		} else {
+			held_step(st, p);	/* odd: this allocator holds the page */
+			if (kwrite(st->skel, page, 64, marker) || kread(st->skel, page, 64, &val))
+				res = ST_ERRORS;
+			else if (val != marker)
+				res = ST_BAD_DATA;
+			else
+				res = ST_DONE;
+			held_step(st, p);	/* even: about to free it */
+			if (free_at(st->skel, page, 1))
+				res = ST_ERRORS;
+		}
+		st->n[res]++;
+		if (res == ST_LOST) {
+			st->lost_page = p;
+			st->n[ST_NOT_RUN] = st->iters - i - 1;
+			break;
+		}
 	}
 	return NULL;
 }
@@ -648,34 +771,55 @@ static void *stress_allocator(void *arg)
 /*
  * Two threads fault on the same and on different pages while two others
  * allocate and free the same pages, wherever the scheduler puts them (the
- * guest has two CPUs).
+ * guest has two CPUs).  Every iteration of every thread is accounted for.
  */
 TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, scaled_seconds(180))
 {
-	struct stress st[4];
-	pthread_t t[4];
-	int i;
+	struct stress_shared sh = { .writing = { -1, -1 } };
+	struct stress st[NR_STRESS];
+	pthread_t t[NR_STRESS];
+	int i, k, sum;
 
-	for (i = 0; i < 4; i++) {
-		st[i] = (struct stress){ .skel = self->env.skel, .base = self->env.base + 32 * self->env.psz,
+	for (i = 0; i < NR_STRESS; i++) {
+		st[i] = (struct stress){ .skel = self->env.skel, .sh = &sh,
+					 .base = self->env.base + 32 * self->env.psz,
 					 .psz = self->env.psz, .id = i, .iters = STRESS_ITERS };
 		ASSERT_EQ(0, pthread_create(&t[i], NULL,
-					    i < 2 ? stress_faulter : stress_allocator, &st[i]));
+					    i < NR_FAULTERS ? stress_faulter : stress_allocator,
+					    &st[i]));
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NR_STRESS; i++)
 		pthread_join(t[i], NULL);
-	for (i = 0; i < 4; i++) {
-		EXPECT_EQ(0, st[i].errors) TH_LOG("thread %d: %d program runs failed",
-						  i, st[i].errors);
-		EXPECT_EQ(0, st[i].bad_data) TH_LOG("thread %d: %d allocations lost their data",
-						    i, st[i].bad_data);
-		/* a run where nothing happened tests nothing */
-		EXPECT_LT(0, st[i].done) TH_LOG("thread %d (%s) never succeeded", i,
-						i < 2 ? "faulter" : "allocator");
-		if (i >= 2)
-			EXPECT_LT(0, st[i].freed) TH_LOG("thread %d freed nothing", i);
-		TH_LOG("thread %d (%s): %d done, %d freed, %d errors", i,
-		       i < 2 ? "faulter" : "allocator", st[i].done, st[i].freed, st[i].errors);
+	for (i = 0; i < NR_STRESS; i++) {
+		const int *n = st[i].n;
+
+		for (sum = 0, k = 0; k < NR_ST_OUTCOMES; k++)
+			sum += n[k];
+		EXPECT_EQ(st[i].iters, sum)
+			TH_LOG("thread %d: %d iterations, %d accounted for", i, st[i].iters, sum);
+		EXPECT_EQ(0, n[ST_ERRORS])
+			TH_LOG("thread %d: %d program runs failed", i, n[ST_ERRORS]);
+		if (i < NR_FAULTERS) {
+			TH_LOG("faulter %d: %d iterations: %d read back an explained value (%d its own store, %d zero, %d an earlier store), %d a value no store explains, %d failed",
+			       i, st[i].iters, n[ST_DONE], st[i].read_own, st[i].read_zero,
+			       n[ST_DONE] - st[i].read_own - st[i].read_zero, n[ST_BAD_VALUE],
+			       n[ST_ERRORS]);
+			EXPECT_EQ(0, n[ST_BAD_VALUE])
+				TH_LOG("faulter %d: %d reads returned a value no store explains, the first %#llx in iteration %d (explained: 0, its own stores up to that iteration, the other faulter's so far)",
+				       i, n[ST_BAD_VALUE], (unsigned long long)st[i].first_bad,
+				       st[i].first_bad_iter);
+			continue;
+		}
+		TH_LOG("allocator %d: %d iterations: %d allocated, round-tripped and freed; %d refused while the other allocator held the page; %d lost their data; %d failed; %d refused for %d s with the page free, %d not run after; %d allocations tried again",
+		       i, st[i].iters, n[ST_DONE], n[ST_TAKEN], n[ST_BAD_DATA], n[ST_ERRORS],
+		       n[ST_LOST], scaled_seconds(ALLOC_RETRY_SEC), n[ST_NOT_RUN], st[i].retried);
+		EXPECT_EQ(0, n[ST_BAD_DATA])
+			TH_LOG("thread %d: %d allocations lost their data", i, n[ST_BAD_DATA]);
+		EXPECT_EQ(0, n[ST_LOST])
+			TH_LOG("allocator %d: allocating page %d was refused for %d s while the other allocator did not hold it (zone lock contention passes in far less): was the slot never given back?",
+			       i, st[i].lost_page, scaled_seconds(ALLOC_RETRY_SEC));
+		/* a run where the other allocator always had the page tests nothing */
+		EXPECT_LT(0, n[ST_DONE]) TH_LOG("thread %d (allocator) never succeeded", i);
 	}
 }
 
