@@ -285,6 +285,7 @@ for c in $run_cells; do
 	done
 done
 
+fit_any= fit_none=
 for tree in $trees; do
 	tree_arches=()
 	for arch in "${arches[@]}"; do
@@ -303,26 +304,44 @@ for tree in $trees; do
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
+		# What the tree fits (scripts/check-fit.py reads
+		# configs/suite-requirements): a suite it does not is not run,
+		# and one line says what the tree lacks (a skip on a --kdir tree).
+		runs=$(cell_suites "$tree" "$arch" | tr '\n' ' ')
+		case " $suites " in *" bench "*) runs="$runs bench" ;; esac
+		if step fit "$tree" "$arch" python3 "$REPO/scripts/check-fit.py" --src "$(tree_src "$tree")" \
+			--tree "$tree" --arch "$arch" --not-run "$notrun" $runs; then
+			[ -n "$verbose" ] || sed 's/^/    /' "$LOGS/$tree-$arch-fit.log" >&2
+		else
+			failed=1
+		fi
+		fits=" "
+		for s in $runs; do
+			awk -F'\t' -v k="$tree:$arch:$s" '$1":"$2":"$3 == k && $5 == "unfit" { f = 1 }
+				END { exit !f }' "$notrun" || fits="$fits$s "
+		done
+		[ "$fits" != " " ] || { fit_none=1; continue; }
+		fit_any=1
 		if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 			failed=1
 			for s in $(cell_suites "$tree" "$arch"); do
 				[ "$s" = kunit_tool ] ||
 					printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
 			done
-			[ "$tree:$arch" != "$last_cell" ] || case " $suites " in *" kunit_tool "*)
+			[ "$tree:$arch" != "$last_cell" ] || case $fits in *" kunit_tool "*)
 				boots "$tree" "$arch" kunit_tool ;;
 			esac
 			continue
 		fi
 		cell_boots=
-		case " $suites " in *" kunit "*) cell_boots=kunit ;; esac
+		case $fits in *" kunit "*) cell_boots=kunit ;; esac
 		# The kselftests' initramfs also carries the must-oops trigger,
 		# the stress and the benchmark programs.
-		case " $suites " in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
+		case $fits in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
 			if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
 			   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
 				for s in kselftest must_oops stress bench; do
-					case " $suites " in *" $s "*) cell_boots="$cell_boots $s" ;; esac
+					case $fits in *" $s "*) cell_boots="$cell_boots $s" ;; esac
 				done
 			else
 				failed=1
@@ -330,7 +349,7 @@ for tree in $trees; do
 		esac
 		# Upstream's own selftests/bpf boot the same kernel with an
 		# initramfs of their own.
-		case " $suites " in *" bpf_selftests "*)
+		case $fits in *" bpf_selftests "*)
 			if step bpf-selftests-build "$tree" "$arch" \
 				"$REPO/scripts/build-bpf-selftests.sh" "$tree" "$arch"; then
 				cell_boots="$cell_boots bpf_selftests"
@@ -340,13 +359,15 @@ for tree in $trees; do
 			fi
 		esac
 		# The README's own kunit.py command builds a kernel of its own.
-		case " $(cell_suites "$tree" "$arch" | tr '\n' ' ') " in *" kunit_tool "*)
+		case $fits in *" kunit_tool "*)
 			cell_boots="$cell_boots kunit_tool" ;;
 		esac
 		[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
 	done
 done
 wait_boots
+# A run whose tree fits nothing it asked for tested nothing: no pass.
+[ -n "$fit_any" ] || [ -z "$fit_none" ] || failed=1
 
 if [ -n "$self_test" ]; then
 	step harness repo host python3 "$REPO/scripts/run-harness-tests.py" \

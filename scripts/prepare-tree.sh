@@ -67,6 +67,28 @@ fixes_tests() {
 	done
 }
 
+# why_not PATCH OUTPUT: why git apply -v refused PATCH, in one line, from
+# its OUTPUT: the file and the first hunk that did not match (with the
+# first line git looked for), else git's first error.
+why_not() {
+	local patch=$1 out=$2 at file line hunk want
+	at=$(echo "$out" | sed -n 's/^error: patch failed: \(.*:[0-9][0-9]*\)$/\1/p' | head -1)
+	if [ -z "$at" ]; then
+		echo "$out" | sed -n 's/^error: //p' | head -1 |
+			sed -e 's/does not exist in index$/not in the tree/' \
+			    -e 's/already exists in index$/already in the tree/'
+		return
+	fi
+	file=${at%:*} line=${at##*:}
+	hunk=$(awk -v f="$file" -v l="$line" '
+		/^diff --git / { here = ($3 == "a/" f || $4 == "b/" f) }
+		/^\+\+\+ / { here = ($2 == "b/" f) }
+		here && /^@@ / { split($2, a, ","); if (a[1] == "-" l) { print; exit } }' "$patch")
+	want=$(echo "$out" | sed -n '/^error: while searching for:$/,/^error: patch failed/p' |
+		sed '1d;$d' | grep -m1 '[^[:space:]]' | sed 's/^[[:space:]]*//' | cut -c1-60 || true)
+	echo "$file: its hunk ${hunk:-at line $line} does not match the tree${want:+ (no \"$want\" there)}"
+}
+
 list=$(patches)
 stack_id=$( (git -C "$src" rev-parse pristine
 	for p in $list; do sha1sum <"$p"; done) | sha1sum | cut -c1-12)
@@ -87,9 +109,8 @@ if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
 	trap 'rm -f "$idx"' EXIT
 	GIT_INDEX_FILE=$idx git -C "$wt" read-tree pristine
 	for p in $list; do
-		if ! out=$(GIT_INDEX_FILE=$idx git -C "$wt" apply --cached "$p" 2>&1); then
-			file=$(echo "$out" | sed -n 's/^error: patch failed: \([^:]*\):.*/\1/p' | head -1)
-			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree${file:+ (at $file)}"
+		if ! out=$(GIT_INDEX_FILE=$idx git -C "$wt" apply -v --cached "$p" 2>&1); then
+			die "patch ${p#"$PATCH_DIR"/} does not apply to the $tree tree: $(why_not "$p" "$out")"
 		fi
 	done
 	commit=$(git -C "$wt" -c user.name=arena-kfault -c user.email=arena-kfault@localhost \
@@ -108,8 +129,8 @@ mutant_id=$(if [ -n "${MUTANT:-}" ]; then sha1sum <"$MUTANT" | cut -c1-12; fi)
 if [ "$(cat "$wt/.arena-kfault-mutant" 2>/dev/null)" != "$mutant_id" ]; then
 	git -C "$wt" checkout -q -f HEAD -- .
 	if [ -n "$mutant_id" ]; then
-		git -C "$wt" apply "$MUTANT" ||
-			die "mutant ${MUTANT##*/} does not apply to the $tree tree"
+		out=$(git -C "$wt" apply -v "$MUTANT" 2>&1) ||
+			die "mutant ${MUTANT##*/} does not apply to the $tree tree: $(why_not "$MUTANT" "$out")"
 	fi
 	echo "$mutant_id" >"$wt/.arena-kfault-mutant"
 fi

@@ -483,9 +483,13 @@ def asked_rows(asked):
     for (@asked: KEY=VALUE, keys trees, arches, cells, suites, self_test),
     worked out apart from the loop that runs them."""
     want = dict(kv.split('=', 1) for kv in asked)
-    cells = [c.split(':', 1) for c in want.get('cells', '').split()] or \
-        [(t, a) for t in want.get('trees', '').split() for a in want.get('arches', '').split()]
-    rows = [(t, a, s) for t, a in cells for s in want.get('suites', '').split() if s != 'bench']
+    trees, arches = want.get('trees', '').split(), want.get('arches', '').split()
+    picked = {tuple(c.split(':', 1)) for c in want.get('cells', '').split()}
+    # The run's order (trees, then arches); kunit_tool runs on the last cell.
+    cells = [(t, a) for t in trees for a in arches if not picked or (t, a) in picked]
+    cells += sorted(picked - set(cells))
+    rows = [(t, a, s) for t, a in cells for s in want.get('suites', '').split()
+            if s != 'bench' and (s != 'kunit_tool' or (t, a) == cells[-1])]
     if want.get('self_test'):
         rows.append(('repo', 'host', 'harness'))
     return rows
@@ -498,10 +502,32 @@ def result_rows(results):
             if m]
 
 
+def read_not_run(path):
+    """{(tree, arch, suite): (why, kind)} from run_tests.sh's not-run table;
+    kind is 'unfit' for a suite the tree lacks something for
+    (scripts/check-fit.py), else ''.  The first row of a suite counts: a
+    suite found unfit stays so when its cell's build fails later."""
+    rows = {}
+    for row in read_tsv(path) if path else []:
+        rows.setdefault(tuple(row[:3]), (row[3], row[4] if len(row) > 4 else ''))
+    return rows
+
+
+def not_run_record(tree, arch, suite, why, kind, source):
+    """The record of a suite that did not run.  One the tree does not fit is
+    a skip with its reason on a --kdir tree; anything else, and an unfit
+    Debian source (the project's own, which must fit every suite), fails."""
+    rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
+           'skipped': 0, 'xfail': 0, 'cases': [], 'error': f'not run: {why}'}
+    if kind == 'unfit' and source != 'debian':
+        rec.update(failed=0, skipped=1, error=None, not_run=why)
+    return rec
+
+
 def cmd_summary(args):
     known = read_known_failures(args.known_failures)
     flavours = frozenset(args.flavour)
-    not_run = {(t, a, s): why for t, a, s, why in read_tsv(args.not_run)} if args.not_run else {}
+    not_run = read_not_run(args.not_run)
     expected_cases = read_expected_cases(args.expected_cases)
     records = []
     rows = [tuple(row) for row in read_tsv(args.expected)]
@@ -515,9 +541,7 @@ def cmd_summary(args):
                    'skipped': 0, 'xfail': 0, 'cases': [],
                    'error': 'asked for on the command line, but the run never expected it'}
         elif (tree, arch, suite) in not_run:
-            rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
-                   'skipped': 0, 'xfail': 0, 'cases': [],
-                   'error': f'not run: {not_run[(tree, arch, suite)]}'}
+            rec = not_run_record(tree, arch, suite, *not_run[(tree, arch, suite)], args.source)
         else:
             rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, args.source, flavours)
@@ -529,6 +553,12 @@ def cmd_summary(args):
     # A failed step is a failure even when the suites it fed left results.
     totals['failed'] += len(failed_steps)
     totals['failed_steps'] = len(failed_steps)
+    # A run in which the tree fits none of the kernel suites asked for
+    # tested nothing: that is no pass.
+    kernel = [r for r in records if r['tree'] != 'repo']
+    if kernel and all(r.get('not_run') for r in kernel):
+        totals['failed'] += 1
+        totals['nothing_fits'] = True
     summary = {'schema_version': SCHEMA_VERSION, 'run': run, 'suites': records,
                'totals': totals}
     out = os.path.join(args.results, 'summary.json')
@@ -539,6 +569,8 @@ def cmd_summary(args):
     print_table(summary)
     for s in failed_steps:
         print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} (exit {s['exit']})")
+    if totals.get('nothing_fits'):
+        print('FAILED: no suite asked for could run: the tree fits none of them (SKIPPED above)')
     print(f'results: {out}')
     return 1 if summary['totals']['failed'] else 0
 
@@ -580,12 +612,14 @@ def print_cases(summary):
 def print_table(summary):
     rows = [('tree', 'arch', 'suite', 'passed', 'failed', 'skipped', 'status')]
     for r in summary['suites']:
-        status = 'FAIL' if r['failed'] else 'ok'
+        status = 'FAIL' if r['failed'] else 'skip' if r.get('not_run') else 'ok'
         rows.append((r['tree'], r['arch'], r['suite'], str(r['passed']),
                      str(r['failed']), str(r['skipped']), status))
     t = summary['totals']
     if t.get('failed_steps'):
         rows.append(('steps', '', 'failed', '0', str(t['failed_steps']), '0', 'FAIL'))
+    if t.get('nothing_fits'):
+        rows.append(('run', '', 'none fits', '0', '1', '0', 'FAIL'))
     rows.append(('total', '', '', str(t['passed']), str(t['failed']),
                  str(t['skipped']), 'FAIL' if t['failed'] else 'ok'))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -607,6 +641,8 @@ def print_table(summary):
                     print(f'    | {line}')
         if r['error']:
             print(f"FAILED: {r['tree']}/{r['arch']}/{r['suite']}: {r['error']}")
+        if r.get('not_run'):
+            print(f"SKIPPED: {r['tree']}/{r['arch']}/{r['suite']}: not run: {r['not_run']}")
 
 
 def cmd_log_check(args):
@@ -942,7 +978,8 @@ def main(argv=None):
     p.add_argument('--expected', required=True,
                    help='TSV of the suites that should have run: tree, arch, suite')
     p.add_argument('--steps', help='TSV of steps: tree, arch, step, seconds, exit')
-    p.add_argument('--not-run', help='TSV of suites that could not run: tree, arch, suite, why')
+    p.add_argument('--not-run', help='TSV of suites that could not run: tree, arch, suite, why'
+                   ' and, for one the tree does not fit, "unfit"')
     p.add_argument('--expected-cases', help='configs/expected-cases')
     p.add_argument('--patch', action='append', default=[], help='patch applied (hashed)')
     p.add_argument('--known-failures', help='configs/known-failures.conf')

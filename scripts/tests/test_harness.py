@@ -115,6 +115,210 @@ class KdirValidation(unittest.TestCase):
             self.assertIn('is not a kernel source tree', one_error_line(self, proc))
 
 
+def write_tree(root, files):
+    """Write {relative path: text} under @root."""
+    for rel, text in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+
+
+class KdirImport(unittest.TestCase):
+    """import-tree.sh takes every file of a --kdir tree, whatever its own
+    ignore rules and the user's git configuration say, leaves out only what
+    a build made, and checks what it took.  Each test imports a small tree
+    into a cache of its own (rsync runs in the toolchain root)."""
+
+    SOURCES = {
+        'Makefile': 'VERSION = 7\nPATCHLEVEL = 3\n',
+        'tools/testing/kunit/kunit.py': '# kunit.py\n',
+        'kernel/bpf/arena.c': 'struct bpf_arena {\n\tu64 nr_pages;\n};\n',
+        # Debian's linux-source: everything but debian/ is ignored
+        '.gitignore': '/*\n!/debian/\n',
+        'debian/rules': 'rules\n',
+        'include/.gitignore': '*.h\n',
+        'include/linux/bpf.h': 'int bpf;\n',
+        'drivers/foo/foo.c': 'int foo;\n',
+    }
+    BUILT = {
+        '.config': 'CONFIG_BPF=y\n',
+        'include/generated/autoconf.h': '#define CONFIG_BPF 1\n',
+        'arch/x86/include/generated/asm/syscalls.h': '\n',
+        'kernel/bpf/arena.o': 'ELF\n',
+        'kernel/bpf/.arena.o.cmd': 'cmd\n',
+        'vmlinux': 'ELF\n',
+        '.vmlinux.cmd': 'cmd\n',
+        '.kunit/.config': 'CONFIG_KUNIT=y\n',
+        '.kunit/vmlinux': 'ELF\n',
+        'tools/testing/kunit/__pycache__/kunit.cpython-311.pyc': 'pyc\n',
+        'drivers/foo/.git/HEAD': 'ref: refs/heads/main\n',	# a nested repository
+    }
+
+    def setUp(self):
+        root = os.path.join(CACHE, 'root')
+        self.assertTrue(os.path.isfile(os.path.join(root, 'usr', 'bin', 'clang-19')),
+                        f'no toolchain root at {root} (run: make deps)')
+        self.tmp = tempfile.TemporaryDirectory()  # pylint: disable=consider-using-with
+        self.addCleanup(self.tmp.cleanup)
+        self.kdir = os.path.join(self.tmp.name, 'linux')
+        self.cache = os.path.join(self.tmp.name, 'cache')
+        os.makedirs(self.cache)
+        os.symlink(root, os.path.join(self.cache, 'root'))
+        # The user's git configuration hides sources, runs a failing hook
+        # on commit and signs commits.
+        home = os.path.join(self.tmp.name, 'home')
+        write_tree(home, {'excludes': '*.c\n*.py\nMakefile\n',
+                          'hooks/pre-commit': '#!/bin/sh\nexit 1\n',
+                          'gitconfig': f'[core]\n\texcludesFile = {home}/excludes\n'
+                                       f'\thooksPath = {home}/hooks\n[commit]\n\tgpgSign = true\n'})
+        os.chmod(os.path.join(home, 'hooks', 'pre-commit'), 0o755)
+        self.gitconfig = os.path.join(home, 'gitconfig')
+
+    def import_tree(self, extra=None):
+        write_tree(self.kdir, dict(self.SOURCES, **self.BUILT, **(extra or {})))
+        return run([os.path.join(REPO, 'scripts', 'import-tree.sh'), self.kdir],
+                   env={'ARENA_KFAULT_CACHE': self.cache, 'GIT_CONFIG_GLOBAL': self.gitconfig})
+
+    def test_ignored_tree_imported_whole(self):
+        proc = self.import_tree()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        snap = os.path.join(self.cache, 'src', proc.stdout.strip())
+        files = run(['git', '-C', snap, 'ls-tree', '-r', '--name-only', 'pristine']).stdout.split()
+        self.assertEqual(sorted(files), sorted(self.SOURCES), 'every source, no build output')
+        with open(os.path.join(snap, '.gitignore'), encoding='utf-8') as f:
+            self.assertNotIn('/*', f.read().split(), "Debian's packaging rule stays out")
+        for key in ('core.excludesFile', 'core.hooksPath'):
+            self.assertEqual(run(['git', '-C', snap, 'config', key]).stdout.strip(), '/dev/null',
+                             f"the snapshot's worktrees never read the user's {key}")
+
+    def test_snapshot_checked(self):
+        # kbuild's command record beside arena.c: the copy takes it for
+        # build output, and the check refuses the snapshot without it.
+        proc = self.import_tree({'kernel/bpf/.arena.c.cmd': 'cmd\n'})
+        line = one_error_line(self, proc)
+        self.assertIn('has no kernel/bpf/arena.c', line)
+        self.assertIn('left it out as build output', line)
+
+    def test_rule_hiding_the_kunit_copy(self):
+        proc = self.import_tree({'kernel/.gitignore': '*.c\n'})
+        line = one_error_line(self, proc)
+        self.assertIn('kernel/.gitignore:1:*.c', line)
+        self.assertIn('hides kernel/bpf/arena_kfault_test.c', line)
+
+
+class SuiteFit(unittest.TestCase):
+    """scripts/check-fit.py: configs/suite-requirements against a tree; a
+    suite the tree lacks something for gets one line, the others stay."""
+
+    SUITES = ['kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool', 'stress', 'bench']
+
+    @staticmethod
+    def requirements():
+        """The rows of configs/suite-requirements: [suites, file, regex, what]."""
+        rows = []
+        with open(os.path.join(REPO, 'configs', 'suite-requirements'), encoding='utf-8') as f:
+            for line in f:
+                if line.strip() and not line.startswith('#'):
+                    rows.append(line.split(None, 3))
+        return rows
+
+    def check(self, src, arch, suites, not_run=None):
+        cmd = ['python3', os.path.join(REPO, 'scripts', 'check-fit.py'), '--src', src,
+               '--arch', arch, '--tree', 'upstream']
+        return run(cmd + (['--not-run', not_run] if not_run else []) + suites)
+
+    def test_suites_are_run_tests_suites(self):
+        with open(os.path.join(REPO, 'run_tests.sh'), encoding='utf-8') as f:
+            known = re.search(r'^all_suites="([^"]*)"', f.read(), re.M).group(1).split()
+        for suites, *_ in self.requirements():
+            self.assertEqual(set(suites.split(',')) - set(known), set(), suites)
+
+    def test_debian_source_fits_every_suite(self):
+        self.assertTrue(os.path.isdir(KSRC), f'no kernel tree at {KSRC} (run: make deps)')
+        for arch in ('x86_64', 'arm64'):
+            proc = self.check(KSRC, arch, self.SUITES)
+            self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, '', ''), arch)
+
+    def test_tree_without_nr_pages(self):
+        self.assertTrue(os.path.isdir(KSRC), f'no kernel tree at {KSRC} (run: make deps)')
+        with tempfile.TemporaryDirectory() as d:
+            # The files the table reads, from the Debian source, but an
+            # arena.c without nr_pages (as 7.2.y's).
+            for _, path, *_ in self.requirements():
+                path = path.replace('$SRCARCH', 'x86')
+                os.makedirs(os.path.dirname(os.path.join(d, path)), exist_ok=True)
+                with open(os.path.join(KSRC, path), encoding='utf-8') as f:
+                    text = f.read()
+                if path == 'kernel/bpf/arena.c':
+                    self.assertIn('\tu64 nr_pages;\n', text)
+                    text = text.replace('\tu64 nr_pages;\n', '')
+                with open(os.path.join(d, path), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            not_run = os.path.join(d, 'notrun.tsv')
+            proc = self.check(d, 'x86_64', ['kunit', 'kselftest', 'must_oops', 'bpf_selftests'],
+                              not_run)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stdout.splitlines(), [
+                'upstream/x86_64: this tree lacks struct bpf_arena::nr_pages '
+                '(kernel/bpf/arena.c), which the kunit suite needs: not run'])
+            with open(not_run, encoding='utf-8') as f:
+                rows = [line.rstrip('\n').split('\t') for line in f]
+            self.assertEqual([(r[2], r[4]) for r in rows], [('kunit', 'unfit')],
+                             'the other suites are still run')
+
+    def test_arch_specific_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            proc = self.check(d, 'arm64', ['must_oops'])
+            self.assertIn('__arena kfunc arguments in the arm64 JIT '
+                          '(arch/arm64/net/bpf_jit_comp.c: no such file)', proc.stdout)
+
+
+class UnfitSuites(unittest.TestCase):
+    """A suite the tree does not fit is a skip with its reason on a --kdir
+    tree, never a silent pass; a run that fits nothing fails, and so does
+    the Debian source not fitting."""
+
+    WHY = 'this tree lacks struct bpf_arena::nr_pages (kernel/bpf/arena.c), which the kunit suite needs'
+
+    def summarise(self, not_run, source='kdir-0123456789'):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 't-a-kselftest.json'), 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                    {'name': 'a', 'status': 'PASS'}]}, f)
+            write_tree(d, {'expected.tsv': 't\ta\tkunit\nt\ta\tkselftest\n',
+                           'notrun.tsv': not_run})
+            proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+                        '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
+                        '--not-run', os.path.join(d, 'notrun.tsv'), '--source', source])
+            with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+                return proc, json.load(f)
+
+    def test_skip_with_reason(self):
+        proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n'
+                                       't\ta\tkunit\tbuild failed\n')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(summary['totals'], {'passed': 1, 'failed': 0, 'skipped': 1,
+                                             'failed_steps': 0})
+        self.assertEqual(summary['suites'][0]['not_run'], self.WHY)
+        self.assertIn(f'SKIPPED: t/a/kunit: not run: {self.WHY}', proc.stdout)
+        row = next(l.split() for l in proc.stdout.splitlines() if l.startswith('t ') and 'kunit' in l)
+        self.assertEqual(row[-1], 'skip')
+
+    def test_nothing_fits_fails(self):
+        why = self.WHY.replace('kunit suite', 'kselftest suite')
+        proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n'
+                                       f't\ta\tkselftest\t{why}\tunfit\n')
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertEqual(summary['totals']['failed'], 1)
+        self.assertIn('no suite asked for could run', proc.stdout)
+
+    def test_debian_source_must_fit(self):
+        proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian')
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertEqual(summary['suites'][0]['error'], f'not run: {self.WHY}')
+
+
 class PatchApplication(unittest.TestCase):
     """A patch that does not apply is named, with the file it failed on."""
 
@@ -148,7 +352,8 @@ class PatchApplication(unittest.TestCase):
                        env={'ARENA_KFAULT_CACHE': cache, 'PATCH_DIR': patches})
             line = one_error_line(self, proc)
             self.assertIn('patch test/0001-bad.patch does not apply', line)
-            self.assertIn('kernel/bpf/arena.c', line)
+            self.assertIn('kernel/bpf/arena.c: its hunk @@ -1,3 +1,3 @@ does not match', line)
+            self.assertIn('(no "int x;" there)', line)
 
 
 class ResultParsing(unittest.TestCase):
