@@ -10,7 +10,11 @@
  * struct clear_range_data { arena, free_pages }, apply_range_clear_cb(),
  * existing_page_cb() (called with the arena), arena_map_alloc(),
  * arena_map_free(), arena_alloc_pages(), ptep_try_set() and
- * bpf_arena_handle_page_fault().
+ * bpf_arena_handle_page_fault().  The one interface only some trees have,
+ * the fixes' bpf_arena_handle_fault() with a candidate caller, is looked up
+ * by name at run time (test_handler_with_caller()), so that the file builds
+ * everywhere; the cases that use it check the stack walk alone where it is
+ * missing.
  *
  * The fault-handler cases run the handler the way the kernel does: from a
  * function called by a JITed BPF program whose aux->arena is the test arena,
@@ -27,6 +31,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/filter.h>
+#include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -656,12 +661,30 @@ static void teardown_frees_page_tables(struct kunit *test)
 
 enum kfault_op { KFAULT_PROBE, KFAULT_READ, KFAULT_WRITE };
 
+/*
+ * bpf_arena_handle_fault(addr, is_write, fault_ip, caller_ip) of the fixes:
+ * the handler with the faulting function's return address as a candidate
+ * caller, which arm64's fault path passes from LR.  Upstream and the series
+ * have no such interface (there the stack walk alone finds the program), so
+ * it is found by name: NULL where it does not exist.
+ */
+typedef bool (*arena_fault_with_caller_fn)(unsigned long addr, bool is_write,
+					   unsigned long fault_ip, unsigned long caller_ip);
+
+static arena_fault_with_caller_fn test_handler_with_caller(void)
+{
+	return (arena_fault_with_caller_fn)kallsyms_lookup_name("bpf_arena_handle_fault");
+}
+
 struct kfault_call {
 	enum kfault_op op;
 	unsigned long addr;
 	bool write;
 	u64 val;
 	bool handled;
+	/* KFAULT_PROBE through it, with caller_ip, if set */
+	arena_fault_with_caller_fn with_caller;
+	unsigned long caller_ip;
 };
 
 /* Kernel text called by the JITed test program, like a kfunc. */
@@ -671,7 +694,10 @@ static noinline u64 kfault_test_call(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
 
 	switch (c->op) {
 	case KFAULT_PROBE:
-		c->handled = bpf_arena_handle_page_fault(c->addr, c->write, _THIS_IP_);
+		if (c->with_caller)
+			c->handled = c->with_caller(c->addr, c->write, _THIS_IP_, c->caller_ip);
+		else
+			c->handled = bpf_arena_handle_page_fault(c->addr, c->write, _THIS_IP_);
 		break;
 	case KFAULT_READ:
 		c->val = READ_ONCE(*(u64 *)c->addr);
@@ -690,6 +716,29 @@ static noinline u64 kfault_test_call(u64 r1, u64 r2, u64 r3, u64 r4, u64 r5)
  */
 static noinline u64 kfault_test_leaf_write(u64 addr, u64 val, u64 r3, u64 r4, u64 r5)
 {
+	WRITE_ONCE(*(u64 *)(unsigned long)addr, val);
+	return 0;
+}
+
+/* Something to call, so that its caller is not a leaf. */
+static noinline void kfault_test_nop(void)
+{
+	barrier();
+}
+
+/*
+ * Not a leaf: its return address into the JITed caller is in its frame
+ * record.  On arm64 it then puts @lr in x30 before the store, as a function
+ * that reuses x30 as a scratch register after saving it may, so that when
+ * the store faults LR names whatever @lr points to.
+ */
+static noinline u64 kfault_test_stale_lr_write(u64 addr, u64 val, u64 lr, u64 r4, u64 r5)
+{
+	kfault_test_nop();
+#ifdef CONFIG_ARM64
+	if (lr)
+		asm volatile("mov x30, %0" : : "r" (lr) : "x30", "memory");
+#endif
 	WRITE_ONCE(*(u64 *)(unsigned long)addr, val);
 	return 0;
 }
@@ -746,6 +795,20 @@ static struct bpf_prog *test_prog_create_leaf(struct kunit *test, struct bpf_are
 		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, offsetof(struct kfault_call, val)),
 		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, offsetof(struct kfault_call, addr)),
 		BPF_EMIT_CALL(kfault_test_leaf_write),
+		BPF_EXIT_INSN(),
+	};
+
+	return test_prog_jit(test, arena, insns, ARRAY_SIZE(insns));
+}
+
+/* JIT "call kfault_test_stale_lr_write(ctx->addr, ctx->val, ctx->caller_ip); exit". */
+static struct bpf_prog *test_prog_create_stale_lr(struct kunit *test, struct bpf_arena *arena)
+{
+	const struct bpf_insn insns[] = {
+		BPF_LDX_MEM(BPF_DW, BPF_REG_3, BPF_REG_1, offsetof(struct kfault_call, caller_ip)),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_2, BPF_REG_1, offsetof(struct kfault_call, val)),
+		BPF_LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_1, offsetof(struct kfault_call, addr)),
+		BPF_EMIT_CALL(kfault_test_stale_lr_write),
 		BPF_EXIT_INSN(),
 	};
 
@@ -933,6 +996,73 @@ static void real_fault_read_upper_guard_recovers(struct kunit *test)
 	expect_real_fault_recovers(test, SZ_4G + GUARD_SZ / 2 - 8, false, false);
 }
 
+/*
+ * The candidate caller (arm64: LR at the fault) names a live BPF program
+ * whose arena does not contain the address: a function that is not a leaf
+ * may hold anything in x30.  The handler must not take that program; the
+ * stack walk finds the caller, whose arena it is.
+ */
+struct caller_case {
+	const char *name;
+	bool real_fault;
+};
+
+static const struct caller_case caller_cases[] = {
+	/* the handler, called directly with the other program as candidate */
+	{ "probe",	false },
+	/* a real fault from a non-leaf function whose x30 names the other program */
+	{ "real_fault",	true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(caller, caller_cases, name);
+
+static void caller_candidate_outside_arena(struct kunit *test)
+{
+	const bool real_fault = ((const struct caller_case *)test->param_value)->real_fault;
+	arena_fault_with_caller_fn with_caller = test_handler_with_caller();
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long addr = ctx->kbase + 11 * PAGE_SIZE + 16;
+	u64 *scratch = page_address(ctx->arena->scratch_page);
+	struct kfault_call c = {
+		.op = real_fault ? KFAULT_WRITE : KFAULT_PROBE,
+		.addr = addr,
+		.write = true,
+		.val = 0x0dd1ca11e5ULL,
+	};
+	struct bpf_arena *other_arena;
+	struct bpf_prog *fp, *other;
+
+	/* freed after the program made for it, as for the test arena */
+	other_arena = test_arena_create(test, TEST_ARENA_PAGES);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_arena_free_action,
+							   other_arena));
+	other = test_prog_create(test, other_arena);
+	fp = real_fault ? test_prog_create_stale_lr(test, ctx->arena) :
+			  test_prog_create(test, ctx->arena);
+
+	if (with_caller) {
+		/* a plausible return address: just past a call at its start */
+		c.caller_ip = (unsigned long)other->bpf_func + 4;
+		c.with_caller = real_fault ? NULL : with_caller;
+	} else {
+		kunit_info(test, "no candidate-caller interface in this tree: stack walk only\n");
+	}
+
+	if (real_fault) {
+		test_prog_fault(test, ctx->arena, fp, &c);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(scratch[offset_in_page(addr) / sizeof(u64)]),
+				    c.val, "the store did not land in the scratch page");
+	} else {
+		test_prog_call(fp, &c);
+		KUNIT_EXPECT_TRUE_MSG(test, c.handled,
+				      "the handler declined an access to its caller's arena because the candidate caller names another program, whose arena does not contain it");
+	}
+	KUNIT_EXPECT_PTR_EQ(test, test_mapped_page(addr), ctx->arena->scratch_page);
+	expect_report(test, fp, ctx->kbase, addr, "WRITE");
+	KUNIT_EXPECT_STREQ_MSG(test, test_read_stderr(test, other), "",
+			       "the fault was reported to the program the candidate caller names");
+}
+
 /* ---- install semantics ---- */
 
 /* A fault on a populated slot (lost race) leaves the slot alone. */
@@ -948,6 +1078,49 @@ static void handler_keeps_populated_pte(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, c.handled, "retry refused on a populated slot");
 	KUNIT_EXPECT_PTR_EQ_MSG(test, test_mapped_page(ctx->kbase), real,
 				"handler replaced a populated PTE");
+}
+
+/*
+ * The handler may only ask for a retry once the slot maps a page: an access
+ * to a slot that ptep_try_set() cannot fill would fault again forever, and
+ * must oops instead.  x86's pte_none() also accepts the accessed and dirty
+ * bits that Knights Landing may leave in a cleared PTE, which a cmpxchg
+ * against zero cannot replace: such a slot must be filled or refused.  On
+ * arm64 only zero is empty, and this checks that the installer installs
+ * (the generic ptep_try_set() never does).
+ */
+static void handler_retries_only_filled_slot(struct kunit *test)
+{
+	struct arena_kfault_ctx *ctx = test->priv;
+	unsigned long kaddr = ctx->kbase + 2 * PAGE_SIZE;
+	struct kfault_call c = { .op = KFAULT_PROBE, .addr = kaddr, .write = true };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	pte_t *ptep = test_ptep(kaddr);
+	pte_t empty = __pte(0);
+	pte_t pte;
+
+	KUNIT_ASSERT_NOT_NULL(test, ptep);
+#ifdef _PAGE_KNL_ERRATUM_MASK
+	empty = __pte(_PAGE_KNL_ERRATUM_MASK);
+#endif
+	KUNIT_ASSERT_TRUE(test, pte_none(empty));
+	set_pte_at(&init_mm, kaddr, ptep, empty);	/* not present: nothing cached */
+
+	test_prog_call(fp, &c);
+	pte = ptep_get(ptep);
+	if (c.handled) {
+		KUNIT_EXPECT_TRUE_MSG(test, pte_present(pte),
+				      "the handler asked for a retry, but the slot maps nothing (%#llx): a real fault would fault again forever",
+				      (unsigned long long)pte_val(pte));
+		if (pte_present(pte))
+			KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), ctx->arena->scratch_page);
+	} else {
+		KUNIT_EXPECT_EQ_MSG(test, (u64)pte_val(pte), (u64)pte_val(empty),
+				    "a slot the handler refused was changed");
+		kunit_info(test, "slot %#llx refused: the access would oops\n",
+			   (unsigned long long)pte_val(empty));
+	}
+	test_set_pte(test, kaddr, NULL);
 }
 
 /* bpf_arena_alloc_pages() over a scratched slot maps a fresh zeroed page. */
@@ -1116,6 +1289,85 @@ static void alloc_over_scratch_nonsleepable_same_cpu(struct kunit *test)
 }
 
 /*
+ * Allocations without an address start at the best-fitting free range: here
+ * the first page, which a kfunc scratched.  On x86-64 a non-sleepable
+ * allocation cannot flush other CPUs' TLBs and is refused that page, and as
+ * a refusal changes nothing the next one picks it again, until a sleepable
+ * allocation takes it (Documentation/bpf/kfuncs.rst states the limit).
+ * arm64 flushes with a broadcast TLBI in any context: there every
+ * allocation succeeds, the first on the scratched page.  No allocation may
+ * hand out the page while this CPU still sees the scratch page there.
+ */
+#define REPEATED_ALLOCS	8
+
+static void alloc_over_scratch_nonsleepable_repeated(struct kunit *test)
+{
+	const bool refuses = !IS_ENABLED(CONFIG_ARM64);
+	const long first = TEST_USER_VM_START;	/* the page at kbase */
+	struct arena_kfault_ctx *ctx = test->priv;
+	u64 *kaddr = (u64 *)ctx->kbase;
+	struct kfault_call c = { .op = KFAULT_WRITE, .addr = ctx->kbase, .val = 0x5c7a };
+	struct bpf_prog *fp = test_prog_create(test, ctx->arena);
+	long uaddr, got[REPEATED_ALLOCS];
+	int i, refused = 0;
+	unsigned long flags;
+	u64 nr_pages, after;
+
+	test_prog_fault(test, ctx->arena, fp, &c);
+	KUNIT_ASSERT_PTR_EQ(test, test_mapped_page(ctx->kbase), ctx->arena->scratch_page);
+	nr_pages = arena_nr_pages(ctx->arena);
+
+	for (i = 0; i < REPEATED_ALLOCS; i++) {
+		/* as a program running with interrupts off: no IPIs */
+		local_irq_save(flags);
+		(void)READ_ONCE(*kaddr);	/* this CPU caches what the slot maps */
+		got[i] = arena_alloc_pages(ctx->arena, 0, 1, NUMA_NO_NODE, false);
+		after = got[i] == first ? READ_ONCE(*kaddr) : 0;
+		local_irq_restore(flags);
+
+		if (!got[i])
+			refused++;
+		KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
+				    "non-sleepable allocation %d got the scratched page, but this CPU still reads %#llx (the scratch page) there",
+				    i + 1, after);
+	}
+	kunit_info(test, "%d of %d non-sleepable allocations refused\n", refused,
+		   REPEATED_ALLOCS);
+
+	if (!refuses) {
+		KUNIT_EXPECT_EQ_MSG(test, refused, 0,
+				    "%d of %d non-sleepable allocations refused: arm64 replaces the scratch page in any context",
+				    refused, REPEATED_ALLOCS);
+		KUNIT_EXPECT_EQ_MSG(test, got[0], first,
+				    "the first allocation did not take the first free page (got %#lx)",
+				    got[0]);
+		return;
+	}
+
+	KUNIT_ASSERT_EQ_MSG(test, refused, REPEATED_ALLOCS,
+			    "%d of %d non-sleepable allocations succeeded where x86-64 refuses them (kfuncs.rst)",
+			    REPEATED_ALLOCS - refused, REPEATED_ALLOCS);
+	expect_refused_cleanly(test, ctx->arena, ctx->kbase, nr_pages);
+
+	/* A sleepable allocation takes the page, and the refusals stop. */
+	migrate_disable();
+	(void)READ_ONCE(*kaddr);
+	uaddr = arena_alloc_pages(ctx->arena, 0, 1, NUMA_NO_NODE, true);
+	after = uaddr == first ? READ_ONCE(*kaddr) : ~0ULL;
+	migrate_enable();
+	KUNIT_EXPECT_EQ_MSG(test, uaddr, first,
+			    "a sleepable allocation did not take the scratched page (got %#lx)", uaddr);
+	KUNIT_EXPECT_EQ_MSG(test, after, 0ULL,
+			    "this CPU reads %#llx from the page a sleepable allocation mapped", after);
+
+	local_irq_save(flags);
+	uaddr = arena_alloc_pages(ctx->arena, 0, 1, NUMA_NO_NODE, false);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_NE_MSG(test, uaddr, 0L,
+			    "a non-sleepable allocation still failed once the scratched page was allocated");
+}
+
+/*
  * Another CPU caches the scratch page's translation, then the slot is
  * allocated.  Once the allocation has returned, that CPU must read what is
  * written to the new page, not the scratch page: the replaced PTE is global,
@@ -1276,9 +1528,12 @@ static struct kunit_case arena_kfault_test_cases[] = {
 	KUNIT_CASE(real_fault_write_recovers),
 	KUNIT_CASE(real_fault_in_leaf_function_recovers),
 	KUNIT_CASE(real_fault_read_upper_guard_recovers),
+	KUNIT_CASE_PARAM(caller_candidate_outside_arena, caller_gen_params),
 	KUNIT_CASE(handler_keeps_populated_pte),
+	KUNIT_CASE(handler_retries_only_filled_slot),
 	KUNIT_CASE(alloc_over_scratch_maps_fresh_page),
 	KUNIT_CASE(alloc_over_scratch_nonsleepable_same_cpu),
+	KUNIT_CASE(alloc_over_scratch_nonsleepable_repeated),
 	KUNIT_CASE_PARAM(alloc_over_scratch_other_cpu_sees_page, alloc_context_gen_params),
 	{}
 };
