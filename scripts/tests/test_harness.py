@@ -1519,6 +1519,18 @@ SAMPLES = {
         [('(read 0xbad)', '(read 0x5a5a)')]),
     'upstream x86_64 kunit alloc_over_scratch_other_cpu_sees_page/sleepable': OTHER_CPU,
     'upstream x86_64 kunit alloc_over_scratch_other_cpu_sees_page/non_sleepable': OTHER_CPU,
+    'upstream x86_64 kunit alloc_over_scratch_nonsleepable_repeated': (
+        kunit_report('alloc_over_scratch_nonsleepable_repeated', 1330,
+                     ['Expected after == 0ULL, but', 'after == 23674 (0x5c7a)', '0ULL == 0 (0x0)'],
+                     'non-sleepable allocation 1 got the scratched page, but this CPU still '
+                     'reads 0x5c7a (the scratch page) there'),
+        [('still reads 0x5c7a', 'still reads 0xffff'), ('allocation 1 got', 'allocation 2 got')]),
+    'upstream x86_64 kunit handler_retries_only_filled_slot': (
+        kunit_report('handler_retries_only_filled_slot', 1112,
+                     ['Expected pte_present(pte) to be true, but is false'],
+                     'the handler asked for a retry, but the slot maps nothing (0x60): a real '
+                     'fault would fault again forever'),
+        [('maps nothing (0x60)', 'maps nothing (0x0)')]),
     'upstream x86_64 kselftest arena.alloc_over_scratched_page': (
         ['#  RUN           arena.alloc_over_scratched_page ...']
         + ksft_report('alloc_over_scratched_page', 156, '0 (0) == val (3735928559)',
@@ -1554,6 +1566,8 @@ SAMPLES = {
         BPF_LEAF, [('bpf_kfunc_arena_arg_test+0xc', 'bpf_arena_handle_page_fault+0x64'),
                    ('paging request at virtual address ffff800082000010',
                     'NULL pointer dereference at virtual address 0000000000000010')]),
+    'upstream arm64 bpf_selftests arena_kfunc': (
+        BPF_LEAF, [('bpf_kfunc_arena_arg_test+0xc', 'bpf_arena_handle_page_fault+0x64')]),
     'upstream arm64 bpf_selftests kernel_log_clean': (
         BPF_LEAF, [('bpf_kfunc_arena_arg_test+0xc', 'bpf_arena_handle_page_fault+0x64')]),
     'upstream x86_64 bpf_selftests stream_success/stream_arena_callback_fault': STREAM,
