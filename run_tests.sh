@@ -173,14 +173,33 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
 # Every suite the run must leave a result for, written before anything
 # runs: a run that dies half way still fails each one it never got to.
+# The cells of the run, in order; kunit_tool runs on the last one only.
+run_cells=
 for tree in $trees; do
 	for arch in "${arches[@]}"; do
 		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
-		for s in $suites; do
-			[ "$s" = bench ] || printf '%s\t%s\t%s\n' "$tree" "$arch" "$s" >>"$expected"
-		done
+		run_cells="$run_cells $tree:$arch"
 	done
 done
+last_cell=${run_cells##* }
+[ -n "$last_cell" ] || die "no cell to run (the --cell values name no tree and arch of this run)"
+cell_suites() {
+	local s
+	for s in $suites; do
+		case $s in
+		bench) ;;
+		kunit_tool) [ "$1:$2" = "$last_cell" ] && echo "$s" ;;
+		*) echo "$s" ;;
+		esac
+	done
+}
+for c in $run_cells; do
+	for s in $(cell_suites "${c%%:*}" "${c#*:}"); do
+		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
+	done
+done
+
+fit_any= fit_none=
 [ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
 
 # step NAME TREE ARCH CMD...: run one step, log it, and print one line
@@ -259,33 +278,6 @@ else
 fi
 use_source "$SRC_ID"
 
-# The cells of the run, in order; kunit_tool runs on the last one only.
-run_cells=
-for tree in $trees; do
-	for arch in "${arches[@]}"; do
-		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
-		run_cells="$run_cells $tree:$arch"
-	done
-done
-last_cell=${run_cells##* }
-[ -n "$last_cell" ] || die "no cell to run (the --cell values name no tree and arch of this run)"
-cell_suites() {
-	local s
-	for s in $suites; do
-		case $s in
-		bench) ;;
-		kunit_tool) [ "$1:$2" = "$last_cell" ] && echo "$s" ;;
-		*) echo "$s" ;;
-		esac
-	done
-}
-for c in $run_cells; do
-	for s in $(cell_suites "${c%%:*}" "${c#*:}"); do
-		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
-	done
-done
-
-fit_any= fit_none=
 for tree in $trees; do
 	tree_arches=()
 	for arch in "${arches[@]}"; do
