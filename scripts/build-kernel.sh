@@ -60,7 +60,7 @@ awk '{
 args+=(--kunitconfig="$merged")
 
 # An unchanged tree, config and toolchain: make would rebuild nothing, but
-# takes 10-90 s here to find that out.
+# takes tens of seconds per kernel to find that out.
 stamp=$out/.arena-kfault-inputs
 id=$(kernel_inputs_id "${args[@]}" "$(cat "$merged")")
 if [ -f "$out/vmlinux" ] && up_to_date "$stamp" "$id"; then

@@ -791,7 +791,7 @@ def cmd_test_progs(args):
     return 0
 
 
-# The turnaround targets of the README ("Timings"), in seconds.
+# The turnaround targets (README, "Quick start"), in seconds.
 TARGETS = {'cold_ci': 45 * 60, 'cold_full_matrix': 75 * 60, 'warm_revalidation': 6 * 60,
            'boot_and_tests_per_cell': 60}
 BOOT_STEPS = ('kunit', 'kselftest', 'must_oops')

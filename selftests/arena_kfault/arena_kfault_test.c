@@ -461,7 +461,7 @@ out:
  *
  * What one arena's pages amount to: a cycle maps KFAULT_ARENA_PAGES pages
  * (64, 256 KiB) over scratched slots.  MemFree (kernel page tables counted
- * apart) came back to within 8.6-9.2 MiB after 100 cycles on x86_64 with
+ * apart) comes back to within 8.6-9.2 MiB after 100 cycles on x86_64 with
  * nothing lost (per-CPU page lists, slab, vmap areas and arenas still being
  * freed: the wait below ends as soon as MemFree is within its slack), about
  * 90 KiB of noise a cycle.  A free path that loses one arena's pages once
@@ -490,7 +490,7 @@ out:
 #define LEAK_SLACK_KB	(10 * 1024)
 /*
  * A freed arena's range is purged lazily, so an arena now and then lands on a
- * fresh range (twice in 100 rounds seen here): allow four arenas' page tables
+ * fresh range (about twice in 100 rounds): allow four arenas' page tables
  * (2048 PTE pages for 4 GiB, a few more, each).  Ranges that are never
  * reused would cost 100 of them.
  */
