@@ -140,7 +140,7 @@ fi
 install_changed() {
 	local from=$1 to=$2 depth=$3 f
 	mkdir -p "$to"
-	(cd "$from" && find . $depth -type f ! -name '.*') | while read -r f; do
+	(cd "$from" && find . $depth -type f ! -name '.*' ! -name 'README*') | while read -r f; do
 		mkdir -p "$to/$(dirname "$f")"
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
