@@ -1274,6 +1274,28 @@ class ProgramExitStatus(unittest.TestCase):
         self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
                         'timed out (exit status 124)')
 
+    def test_skipped_program_after_passing_cases(self):
+        console = ksft_console().replace('ok 1 arena_kfault:arena_kfault_test',
+                                         'ok 1 arena_kfault:arena_kfault_test # SKIP')
+        proc, cases = self.judge(console)
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena_kfault_test.exit_status',
+                        'reported itself skipped (SKIP) after cases that passed')
+
+    def test_case_reported_twice(self):
+        console = ksft_console(two='ok 2 arena.one').replace('1..2\n    #', '1..2\n    #')
+        proc, cases = self.judge(console)
+        self.assert_red(proc, cases, 'arena_kfault:arena_kfault_test/arena.one.duplicate',
+                        'reported 2 times')
+
+    def test_known_failure_that_never_reported(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'known.conf')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('[t a kselftest arena.gone]\nsignature = lost its data\n'
+                        'reason = a regression test that must fail here\n')
+            proc, cases = self.judge(ksft_console(), '--known-failures', conf)
+        self.assert_red(proc, cases, 'kselftest/arena.gone', 'reported no result')
+
     def test_failed_case_and_exit_1_is_only_that_case(self):
         two = '# two: Test failed\n        not ok 2 arena.two'
         proc, cases = self.judge(ksft_console(rc=1, two=two))
