@@ -31,7 +31,7 @@ static const char *const ptdump_files[] = {
 };
 
 #define PT_WORKERS	2	/* threads that create and destroy arenas */
-#define PT_ROUNDS	6	/* arena lifecycles per worker */
+#define PT_ROUNDS	3	/* arena lifecycles per worker */
 #define PT_TAIL_DUMPS	3	/* dumps after the last arena was closed */
 #define PT_ALLOC_TRIES	8
 #define PT_DUMP_BUF	65536
