@@ -1528,7 +1528,17 @@ STREAM = (['# verify_stderr:FAIL:stderr stream read unexpected stderr stream rea
 SCRATCH_REPLACE = (['# check_store:FAIL:store after allocation unexpected store after '
                     'allocation: actual 0 != expected 4242'],
                    [('actual 0 !=', 'actual 17 !=')])
+SPMC_RESIZE = (['# parallel_test_spmc_resize__0 returned -22',
+                '# run_libarena_parallel_test:FAIL:parallel_test_spmc_resize unexpected error: '
+                '-22 (errno 2)'],
+               [('unexpected error: -22', 'unexpected error: -12')])
 SAMPLES = {
+    'upstream x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
+    'series x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
+    'fixes x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
+    'upstream arm64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
+    'series arm64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
+    'fixes arm64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
     'upstream x86_64 kunit alloc_over_scratch_maps_fresh_page': (
         kunit_report('alloc_over_scratch_maps_fresh_page', 895,
                      ['Expected val == 0ULL, but', 'val == 57005 (0xdead)', '0ULL == 0 (0x0)'],
