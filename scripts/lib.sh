@@ -212,6 +212,22 @@ ktap_extract() {
 		>"$RESULTS/$2.ktap" || true
 }
 
+# kunit_collect TEST_LOG NAME RC: after a kunit.py exec or run that ended
+# with RC and wrote its JSON to $RESULTS/NAME.json: keep its console log as
+# $LOGS/NAME.console, extract the KTAP, and add kernel_log_clean (the whole
+# boot must be free of splats, whichever case, or no case, caused them).
+# Failed tests are results.py's to judge; no log or no JSON is an error.
+kunit_collect() {
+	local log=$1 name=$2 rc=$3
+	[ -f "$log" ] || die "kunit.py (exit $rc) left no console log ($log)"
+	cp "$log" "$LOGS/$name.console"
+	[ -s "$RESULTS/$name.json" ] || die "kunit.py failed (exit $rc) and left no results"
+	ktap_extract "$LOGS/$name.console" "$name"
+	[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
+	python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
+		--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+}
+
 # ktap_results CONSOLE NAME: ktap_extract, then $RESULTS/NAME.json, kunit.py's
 # parse of the KTAP.  Failed tests are not an error here: results.py judges
 # them from the JSON.

@@ -38,11 +38,4 @@ rm -f "$RESULTS/$name".* "$LOGS/$name.console"
 cd "$src"
 rc=0
 in_root bash -c "$cmd" || rc=$?
-log=$src/.kunit-$ARCH_NAME/test.log
-[ -f "$log" ] || die "kunit.py run (exit $rc) left no console log ($log)"
-cp "$log" "$LOGS/$name.console"
-[ -s "$RESULTS/$name.json" ] || die "kunit.py run failed (exit $rc) and left no results"
-ktap_extract "$LOGS/$name.console" "$name"
-[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
-python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
-	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+kunit_collect "$src/.kunit-$ARCH_NAME/test.log" "$name" "$rc"

@@ -26,12 +26,4 @@ exec_kunit() {
 cd "$src"
 rc=0
 retry_stalled_boot "$out/test.log" "KTAP version\|TAP version" exec_kunit || rc=$?
-[ -f "$out/test.log" ] || die "kunit.py produced no console log ($out/test.log)"
-cp "$out/test.log" "$LOGS/$name.console"
-[ -s "$RESULTS/$name.json" ] || die "kunit.py exec failed (exit $rc) and left no results"
-ktap_extract "$LOGS/$name.console" "$name"
-[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
-# The console of the whole boot must be free of splats, whichever case (or
-# no case) caused them.
-python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
-	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+kunit_collect "$out/test.log" "$name" "$rc"
