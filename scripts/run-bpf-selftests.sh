@@ -18,7 +18,9 @@ boot_setup bpf_selftests bpf
 tests=$out/bpfsel/tests.txt
 from=1 boot_rc=0
 while :; do
-	boot_guest "$img" "$LOGS/$name.console.part" "${BOOT_TIMEOUT:-$(scaled 1200)}" \
+	# A boot that stalls before /init (a TCG rarity) is tried once more.
+	retry_stalled_boot "$LOGS/$name.console.part" "# arena-kfault: /init started" \
+		boot_guest "$img" "$LOGS/$name.console.part" "${BOOT_TIMEOUT:-$(scaled 1200)}" \
 		"quiet oops=panic bpf_timeout=${BPF_TIMEOUT:-$(scaled 300)} bpf_from=$from" || boot_rc=$?
 	cat "$LOGS/$name.console.part" >>"$LOGS/$name.console"
 	grep -q "^# bpf_selftests: done" "$LOGS/$name.console.part" && break
