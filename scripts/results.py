@@ -218,28 +218,81 @@ def failure_reports(log):
     return reports
 
 
-def ktap_case_logs(path):
-    """({case name: [lines]}, {case name: (ok, directive)}) from a KTAP file:
-    for every result line ("ok"/"not ok"), the lines printed since the
-    previous result line, and whether it said ok with which directive (the
-    text after '#': "SKIP", "XFAIL ...", "exit status 124").  Nested results
-    are keyed by their own (last) name."""
-    logs, results = {}, {}
+# A KTAP result line as kunit.py's parser reads it (kunit_parser.TEST_RESULT
+# and TEST_RESULT_SKIP), so that a name here is the name in its JSON; group 1,
+# the indentation, says how deep it is nested.
+KTAP_RESULT = re.compile(r'^(\s*)(ok|not ok) ([0-9]+) ?(:?- )?([^#]*)( # .*)?$')
+KTAP_SKIP_NAME = re.compile(r'^\s*(?:ok|not ok) [0-9]+ ?(?::?- )?(.*) # SKIP')
+KTAP_HEADER = re.compile(r'^(\s*)# Subtest: (.*)$')
+
+
+def read_ktap(path):
+    """{test path: (ok, directive, log)} of the KTAP file @path.  A test's
+    path is the names of the groups it is nested in and its own, joined by
+    '/' (the case names of walk_cases); ok: whether it said ok; directive:
+    the text after ' # ' ("SKIP", "XFAIL ...", "exit status 124"); log: the
+    lines printed since the previous result line.  Nesting is read from the
+    indentation of the result lines (KTAP indents a subtest's lines four
+    spaces more than its parent's), not from the order alone: the other
+    lines may be anything (a console's kernel messages are not indented),
+    and a result that looks like a sibling's stays apart from it.  A path
+    reported twice keeps its last result and both logs."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return logs, results
-    pending = []
+        return {}
+    # The open levels, outermost first: the tests printed at one indentation,
+    # each [the names of its path, ok, directive, log], its path relative to
+    # the level until the result line of the group they belong to names it.
+    levels, pending = [], []
+
+    def adopt(group, name, parent):
+        for test in group['tests']:
+            test[0].insert(0, name)
+        parent['tests'].extend(group['tests'])
+
+    def close_deeper(indent):
+        # The levels deeper than @indent, done: the shallowest of them (or
+        # None), the deeper ones in it under the name of their header
+        # (groups whose own result line never came).
+        done = None
+        while levels and levels[-1]['indent'] > indent:
+            level = levels.pop()
+            if done:
+                adopt(done, done['header'], level)
+            done = level
+        return done
+
+    def level_at(indent):
+        if not levels or levels[-1]['indent'] < indent:
+            levels.append({'indent': indent, 'header': '', 'tests': []})
+        return levels[-1]
+
     for line in lines:
-        m = re.match(r'\s*(not )?ok \d+ (?:- )?([^#]*?)\s*(?:#\s*(.*))?$', line)
-        if m:
-            logs.setdefault(m.group(2), []).extend(pending)
-            results[m.group(2)] = (not m.group(1), (m.group(3) or '').strip())
-            pending = []
-        else:
+        m = KTAP_HEADER.match(line)
+        if m and level_at(len(m.group(1)))['indent'] == len(m.group(1)):
+            levels[-1]['header'] = m.group(2)
+        m = KTAP_RESULT.match(line)
+        if not m:
             pending.append(line.strip())
-    return logs, results
+            continue
+        indent = len(m.group(1))
+        skip = KTAP_SKIP_NAME.match(line)
+        name = skip.group(1) if skip else m.group(5)
+        subtests = close_deeper(indent)
+        here = level_at(indent)
+        if subtests:
+            adopt(subtests, name, here)
+        here['tests'].append([[name], m.group(2) == 'ok', (m.group(6) or '')[3:].strip(),
+                              pending])
+        pending = []
+    outermost = close_deeper(-1)
+    tests = {}
+    for names, ok, directive, log in outermost['tests'] if outermost else []:
+        key = '/'.join(names)
+        tests[key] = (ok, directive, (tests[key][2] if key in tests else []) + log)
+    return tests
 
 
 def accounts(entry, line):
@@ -295,9 +348,9 @@ def diagnostics(log, limit=6):
     return (diag or log)[-limit:]
 
 
-def program_failures(group, results, prefix=''):
-    """(name, KTAP name, note) of a failing case for each group of a kunit.py
-    JSON @group whose own KTAP result line (@results) is a failure its cases
+def program_failures(group, ktap, prefix=''):
+    """(name, KTAP path, note) of a failing case for each group of a kunit.py
+    JSON @group whose own KTAP result line (@ktap, read_ktap) is a failure its cases
     do not show: kunit.py keeps no status for a group with subtests, so a
     test program that exits non-zero with every case ok would be green.  A
     program that timed out (exit status 124) or died of a signal (128 + N)
@@ -305,7 +358,7 @@ def program_failures(group, results, prefix=''):
     hide it."""
     for sub in group.get('sub_groups', []):
         path = prefix + sub['name']
-        ok, directive = results.get(sub['name'], (True, ''))
+        ok, directive, _ = ktap.get(path, (True, '', []))
         m = re.match(r'exit status (\d+)', directive)
         code = int(m.group(1)) if m else None
         case_failed = any(st not in ('PASS', 'SKIP') for _, st in walk_cases(sub))
@@ -314,16 +367,16 @@ def program_failures(group, results, prefix=''):
         if ok and directive.upper().startswith('SKIP') and case_passed:
             # kselftest's exit code 4 after cases that ran and passed
             short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', sub['name'],
+            yield (f'{path}/{short}.exit_status', path,
                    f'the program reported itself skipped ({directive}) after cases that passed')
         elif not ok and (killed or not case_failed):
             why = ('timed out' if code == 124 else
                    f'was killed by signal {code - 128}' if killed else 'failed')
             short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', sub['name'],
+            yield (f'{path}/{short}.exit_status', path,
                    f"the program {why} ({directive or 'not ok'})"
                    + ('' if case_failed else ' with no failing case'))
-        yield from program_failures(sub, results, path + '/')
+        yield from program_failures(sub, ktap, path + '/')
 
 
 # KTAP directives of a case that ran but must not count as a pass:
@@ -331,12 +384,33 @@ def program_failures(group, results, prefix=''):
 NOT_A_PASS = re.compile(r'(XFAIL|XPASS)\b')
 
 
+def duplicate_cases(cases):
+    """A failing case (name, KTAP path, status, why) for each name that more
+    than one of @cases has as the case matrix, configs/expected-cases and
+    the known failures read it (case_label): a case its program reported
+    twice (which result counts is unknown), or one that two programs or
+    groups report (a case list line or a known failure would stand for
+    both, and a pass of one could answer for the other)."""
+    by_label = {}
+    for name, *_ in cases:
+        by_label.setdefault(case_label(name), []).append(name)
+    for label, names in by_label.items():
+        if len(names) == 1:
+            continue
+        if len(set(names)) == 1:
+            why = f'{names[0]} reported {len(names)} times: which result counts is unknown'
+        else:
+            why = (f"{label} reported by {len(names)} programs or groups ({', '.join(names)}): "
+                   'the case list and the known failures cannot tell them apart')
+        yield f'{names[0]}.duplicate', names[0], 'FAIL', why
+
+
 def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=frozenset()):
     """One summary record from one kunit.py JSON file (or its absence)."""
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    logs, results = ktap_case_logs(os.path.splitext(path)[0] + '.ktap')
+    ktap = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -345,18 +419,15 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     except json.JSONDecodeError as e:
         rec['error'] = f'unreadable result: {e}'
     else:
-        cases = [(name, name.rsplit('/', 1)[-1], status, None)
-                 for name, status in walk_cases(group)]
-        cases += [(name, leaf, 'FAIL', why)
-                  for name, leaf, why in program_failures(group, results)]
-        names = [name for name, *_ in cases]
-        cases += [(f'{name}.duplicate', name.rsplit('/', 1)[-1], 'FAIL',
-                   f'{name} reported {names.count(name)} times: which result counts is unknown')
-                  for name in sorted(set(n for n in names if names.count(n) > 1))]
-        for name, leaf, status, why in cases:
+        # (name, its path in the KTAP, status, why it fails whatever the
+        # known failures say)
+        cases = [(name, name, status, None) for name, status in walk_cases(group)]
+        cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
+        cases += list(duplicate_cases(cases))
+        for name, at, status, why in cases:
             label = case_label(name)
-            log = logs.get(leaf, [])
-            directive = None if why else NOT_A_PASS.match(results.get(leaf, (True, ''))[1])
+            _, said, log = ktap.get(at, (True, '', []))
+            directive = None if why else NOT_A_PASS.match(said)
             if why or directive:
                 # never a known failure: the test program's own verdict
                 entry, key = None, 'failed'
@@ -621,8 +692,11 @@ def print_cases(summary):
         cols = [f"{r['tree']}/{r['arch']}" for r in records]
         names, cells = [], {}
         for col, r in zip(cols, records):
+            labels = [case_label(c['name']) for c in r['cases']]
             for c in r['cases']:
+                # a name two cases share: each its row, by its whole name
                 label = case_label(c['name'])
+                label = label if labels.count(label) == 1 else c['name']
                 if label not in cells:
                     names.append(label)
                     cells[label] = {}

@@ -573,9 +573,15 @@ class KnownFailures(unittest.TestCase):
             with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
                     {'name': 'suite', 'sub_groups': [], 'test_cases': cases}]}, f)
+            # the KTAP as the kernel prints it: the cases in their suite
             with open(os.path.join(d, 't-a-kunit.ktap'), 'w', encoding='utf-8') as f:
-                f.write('\n'.join(list(log) + [f"{'ok' if status == 'PASS' else 'not ok'} 1 flaky",
-                                               'ok 2 fine']) + '\n')
+                f.write('\n'.join(['KTAP version 1', '1..1', '    KTAP version 1',
+                                   '    # Subtest: suite', '    1..2']
+                                  + ['    ' + line for line in log]
+                                  + [f"    {'ok' if status == 'PASS' else 'not ok'} 1 flaky",
+                                     '    ok 2 fine',
+                                     f"{'ok' if status == 'PASS' else 'not ok'} 1 suite"])
+                        + '\n')
             with open(os.path.join(d, 'expected.tsv'), 'w', encoding='utf-8') as f:
                 f.write('t\ta\tkunit\n')
             with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
@@ -1196,37 +1202,48 @@ def kunit_parse(test, console, json_path):
         f.write(kunit_json.get_json_result(test=parsed, metadata=kunit_json.Metadata()))
 
 
-# A kselftest boot's console (scripts/guest-init.sh): one program, case
-# one passing, case two's result line {two}, the program's line {group}
-# (with its exit status), kernel_log_clean.
-KSFT_CONSOLE = textwrap.dedent('''\
-    [    1.234] Run /init as init process
-    # arena-kfault: /init started at 1.30 s
-    KTAP version 1
-    1..2
-        # running arena_kfault:arena_kfault_test
-        TAP version 13
-        1..2
-        # Starting 2 tests from 1 test cases.
-        #  RUN           arena.one ...
-        #            OK  arena.one
-        ok 1 arena.one
-        #  RUN           arena.two ...
-        #            OK  arena.two
-        {two}
-        # PASSED: 2 / 2 tests passed.
-        # Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0
-    {group}
-    ok 2 kernel_log_clean
-    # arena-kfault: guest done
-    ''')
+# What a kselftest boot's guest prints after the programs (scripts/guest-init.sh),
+# {i} the number of each result line.
+GUEST_CHECKS = ('ok {i} kernel_log_clean',)
+
+
+def ksft_boot(*programs):
+    """A kselftest boot's console (scripts/guest-init.sh) that ran @programs,
+    each (collection:test, [the lines it printed, unindented], exit status):
+    each program's KTAP nested four spaces deep and its result line, then
+    GUEST_CHECKS."""
+    out = ['[    1.234] Run /init as init process', '# arena-kfault: /init started at 1.30 s',
+           'KTAP version 1', f'1..{len(programs) + len(GUEST_CHECKS)}']
+    for i, (name, lines, rc) in enumerate(programs, 1):
+        planned = sum(bool(re.match(r'(not )?ok \d', line)) for line in lines)
+        out += [f'    # running {name}', '    TAP version 13', f'    1..{planned}']
+        out += ['    ' + line for line in lines]
+        out += [f"    # arena-kfault: {name.split(':')[-1]} took 0.2 s",
+                f'ok {i} {name}' if rc == 0 else f'not ok {i} {name} # exit status {rc}']
+    out += [check.format(i=len(programs) + j) for j, check in enumerate(GUEST_CHECKS, 1)]
+    return '\n'.join(out + ['# arena-kfault: guest done']) + '\n'
+
+
+def ksft_run(tests, passed=None):
+    """What kselftest_harness prints for @tests, each (name, [its result line
+    and the lines before it]); @passed: how many passed (default: all)."""
+    lines = [f'# Starting {len(tests)} tests from 1 test cases.']
+    for name, result in tests:
+        lines += [f'#  RUN           {name} ...', f'#            OK  {name}'] + result
+    passed = len(tests) if passed is None else passed
+    verdict = 'PASSED' if passed == len(tests) else 'FAILED'
+    return lines + [f'# {verdict}: {passed} / {len(tests)} tests passed.',
+                    f'# Totals: pass:{passed} fail:{len(tests) - passed} xfail:0 xpass:0 '
+                    'skip:0 error:0']
 
 
 def ksft_console(rc=0, two='ok 2 arena.two'):
-    """KSFT_CONSOLE with the program's exit status @rc and case two's line."""
-    group = ('ok 1 arena_kfault:arena_kfault_test' if rc == 0 else
-             f'not ok 1 arena_kfault:arena_kfault_test # exit status {rc}')
-    return KSFT_CONSOLE.format(two=two, group=group)
+    """A boot of one program, arena_kfault:arena_kfault_test, with exit
+    status @rc: case one passes, case two prints @two (lines; its result
+    line last)."""
+    return ksft_boot(('arena_kfault:arena_kfault_test',
+                      ksft_run([('arena.one', ['ok 1 arena.one']),
+                                ('arena.two', two.splitlines())]), rc))
 
 
 class ProgramExitStatus(unittest.TestCase):
@@ -1262,7 +1279,7 @@ class ProgramExitStatus(unittest.TestCase):
 
     def test_timeout_not_hidden_by_a_known_failure(self):
         two = ('# arena_kfault_test.c:90:two:Expected 0 (0) == run_prog(...) (-14)\n'
-               '        # two: Test failed\n        not ok 2 arena.two')
+               '# two: Test failed\nnot ok 2 arena.two')
         with tempfile.TemporaryDirectory() as d:
             conf = os.path.join(d, 'known.conf')
             with open(conf, 'w', encoding='utf-8') as f:
@@ -1297,7 +1314,7 @@ class ProgramExitStatus(unittest.TestCase):
         self.assert_red(proc, cases, 'kselftest/arena.gone', 'reported no result')
 
     def test_failed_case_and_exit_1_is_only_that_case(self):
-        two = '# two: Test failed\n        not ok 2 arena.two'
+        two = '# two: Test failed\nnot ok 2 arena.two'
         proc, cases = self.judge(ksft_console(rc=1, two=two))
         self.assertEqual(proc.returncode, 1)
         self.assertEqual([n for n, c in cases.items() if c['status'] != 'PASS'],
@@ -2081,3 +2098,70 @@ class HarnessCheckList(unittest.TestCase):
         self.assertEqual(proc.returncode, 1, 'expected red: one check of many reported')
         self.assertIn('HarnessCheckList.test_summary_fails_a_missing_check (did not report',
                       proc.stdout)
+
+
+# ---- verdicts, second round: holes an adversarial audit found open ----
+
+
+def judge_ksft(test, console, *args):
+    """The summary of one kselftest boot's @console, parsed by kunit.py as
+    run-kselftest.sh does: (exit status and stdout, {case name: case})."""
+    with tempfile.TemporaryDirectory() as d:
+        kunit_parse(test, console, os.path.join(d, 't-a-kselftest.json'))
+        proc, summary = summary_of(d, [('t', 'a', 'kselftest')], *args)
+    return proc, {c['name']: c for c in summary['suites'][0]['cases']}
+
+
+def known_conf(d, text):
+    """A known-failures file in @d holding @text; its path."""
+    path = os.path.join(d, 'known.conf')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return path
+
+
+TWO_KNOWN = '[t a kselftest arena.two]\nsignature = Expected 0 \\(0\\) == run_prog\nreason = r\n'
+
+
+class DuplicateNames(unittest.TestCase):
+    """Hole 5: two test programs that print the same case name leave two
+    results, judged apart, and a run in which a case name is ambiguous is
+    red: the case list and the known failures name cases without their
+    program, so they could not tell the two apart."""
+
+    PROG = 'arena_kfault:arena_kfault_test'
+    OTHER = 'arena_kfault:arena_other_test'
+
+    def test_namesake_in_another_program_fails(self):
+        proc, cases = judge_ksft(self, ksft_boot(
+            (self.PROG, ksft_run([('arena.one', ['ok 1 arena.one']),
+                                  ('arena.two', ['ok 2 arena.two'])]), 0),
+            (self.OTHER, ksft_run([('arena.two', ['ok 1 arena.two'])]), 0)))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        dup = cases.get(f'{self.PROG}/arena.two.duplicate', {})
+        self.assertEqual(dup.get('status'), 'FAIL', sorted(cases))
+        self.assertIn(f'{self.OTHER}/arena.two', dup.get('note', ''))
+
+    def test_directive_not_lost_to_namesake(self):
+        proc, cases = judge_ksft(self, ksft_boot(
+            (self.PROG, ksft_run([('arena.two', ['ok 1 arena.two # XPASS'])]), 0),
+            (self.OTHER, ksft_run([('arena.two', ['ok 1 arena.two'])]), 0)))
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(cases[f'{self.PROG}/arena.two']['status'], 'FAIL',
+                         "the first program's XPASS was read from the second's line")
+        self.assertEqual(cases[f'{self.OTHER}/arena.two']['status'], 'PASS')
+
+    def test_known_failure_log_not_shared(self):
+        known = ['# arena_kfault_test.c:90:two:Expected 0 (0) == run_prog(...) (-14)',
+                 '# two: Test failed', 'not ok 1 arena.two']
+        with tempfile.TemporaryDirectory() as d:
+            proc, cases = judge_ksft(self, ksft_boot(
+                (self.PROG, ksft_run([('arena.two', known)], passed=0), 1),
+                (self.OTHER, ksft_run([('arena.two', ['# two: Test failed', 'not ok 1 arena.two'])],
+                                      passed=0), 1)),
+                '--known-failures', known_conf(d, TWO_KNOWN))
+        self.assertEqual(cases[f'{self.PROG}/arena.two']['status'], 'XFAIL')
+        other = cases[f'{self.OTHER}/arena.two']
+        self.assertEqual(other['status'], 'FAIL', "the second program's failure passed for the "
+                         "known one on the first program's log")
+        self.assertIn('not with its known signature', other['note'])
