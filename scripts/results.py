@@ -224,27 +224,32 @@ def failure_reports(log):
 KTAP_RESULT = re.compile(r'^(\s*)(ok|not ok) ([0-9]+) ?(:?- )?([^#]*)( # .*)?$')
 KTAP_SKIP_NAME = re.compile(r'^\s*(?:ok|not ok) [0-9]+ ?(?::?- )?(.*) # SKIP')
 KTAP_HEADER = re.compile(r'^(\s*)# Subtest: (.*)$')
+KTAP_PLAN = re.compile(r'^(\s*)1\.\.([0-9]+)')
 
 
 def read_ktap(path):
-    """{test path: (ok, directive, log)} of the KTAP file @path.  A test's
-    path is the names of the groups it is nested in and its own, joined by
-    '/' (the case names of walk_cases); ok: whether it said ok; directive:
-    the text after ' # ' ("SKIP", "XFAIL ...", "exit status 124"); log: the
-    lines printed since the previous result line.  Nesting is read from the
-    indentation of the result lines (KTAP indents a subtest's lines four
-    spaces more than its parent's), not from the order alone: the other
-    lines may be anything (a console's kernel messages are not indented),
-    and a result that looks like a sibling's stays apart from it.  A path
-    reported twice keeps its last result and both logs."""
+    """({test path: (ok, directive, log)}, [(group path, planned, printed)])
+    of the KTAP file @path.  A test's path is the names of the groups it is
+    nested in and its own, joined by '/' (the case names of walk_cases); ok:
+    whether it said ok; directive: the text after ' # ' ("SKIP", "XFAIL
+    ...", "exit status 124"); log: the lines printed since the previous
+    result line.  Nesting is read from the indentation of the result and
+    plan lines (KTAP indents a subtest's lines four spaces more than its
+    parent's), not from the order alone: the other lines may be anything
+    (a console's kernel messages are not indented), and a result that looks
+    like a sibling's stays apart from it.  A path reported twice keeps its
+    last result and both logs.  The second list: each level whose plan
+    ("1..N") promised more results than it printed (the whole document's
+    path is '')."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return {}
+        return {}, []
     # The open levels, outermost first: the tests printed at one indentation,
     # each [the names of its path, ok, directive, log], its path relative to
-    # the level until the result line of the group they belong to names it.
+    # the level until the result line of the group they belong to names it;
+    # a level whose plan it did not keep adds [names, planned, printed].
     levels, pending = [], []
 
     def adopt(group, name, parent):
@@ -259,6 +264,8 @@ def read_ktap(path):
         done = None
         while levels and levels[-1]['indent'] > indent:
             level = levels.pop()
+            if level['plan'] is not None and level['plan'] > level['printed']:
+                level['tests'].append([[], level['plan'], level['printed']])
             if done:
                 adopt(done, done['header'], level)
             done = level
@@ -266,13 +273,15 @@ def read_ktap(path):
 
     def level_at(indent):
         if not levels or levels[-1]['indent'] < indent:
-            levels.append({'indent': indent, 'header': '', 'tests': []})
+            levels.append({'indent': indent, 'header': '', 'plan': None, 'printed': 0,
+                           'tests': []})
         return levels[-1]
 
     for line in lines:
-        m = KTAP_HEADER.match(line)
-        if m and level_at(len(m.group(1)))['indent'] == len(m.group(1)):
-            levels[-1]['header'] = m.group(2)
+        for pattern, key in ((KTAP_HEADER, 'header'), (KTAP_PLAN, 'plan')):
+            m = pattern.match(line)
+            if m and level_at(len(m.group(1)))['indent'] == len(m.group(1)):
+                levels[-1][key] = m.group(2) if key == 'header' else int(m.group(2))
         m = KTAP_RESULT.match(line)
         if not m:
             pending.append(line.strip())
@@ -286,13 +295,27 @@ def read_ktap(path):
             adopt(subtests, name, here)
         here['tests'].append([[name], m.group(2) == 'ok', (m.group(6) or '')[3:].strip(),
                               pending])
+        here['printed'] += 1
         pending = []
     outermost = close_deeper(-1)
-    tests = {}
-    for names, ok, directive, log in outermost['tests'] if outermost else []:
+    tests, cut_short = {}, []
+    for names, *result in outermost['tests'] if outermost else []:
         key = '/'.join(names)
-        tests[key] = (ok, directive, (tests[key][2] if key in tests else []) + log)
-    return tests
+        if len(result) == 2:
+            cut_short.append((key, *result))
+        else:
+            ok, directive, log = result
+            tests[key] = (ok, directive, (tests[key][2] if key in tests else []) + log)
+    return tests, cut_short
+
+
+def own_case(path, what):
+    """The name of a case that fails group @path itself: PATH/SHORT.WHAT
+    (SHORT its last name, without a kselftest collection), or ktap.WHAT for
+    the whole KTAP document (@path '')."""
+    if not path:
+        return f'ktap.{what}'
+    return f"{path}/{path.rsplit('/', 1)[-1].rsplit(':', 1)[-1]}.{what}"
 
 
 def accounts(entry, line):
@@ -366,14 +389,12 @@ def program_failures(group, ktap, prefix=''):
         case_passed = any(st == 'PASS' for _, st in walk_cases(sub))
         if ok and directive.upper().startswith('SKIP') and case_passed:
             # kselftest's exit code 4 after cases that ran and passed
-            short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', path,
+            yield (own_case(path, 'exit_status'), path,
                    f'the program reported itself skipped ({directive}) after cases that passed')
         elif not ok and (killed or not case_failed):
             why = ('timed out' if code == 124 else
                    f'was killed by signal {code - 128}' if killed else 'failed')
-            short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', path,
+            yield (own_case(path, 'exit_status'), path,
                    f"the program {why} ({directive or 'not ok'})"
                    + ('' if case_failed else ' with no failing case'))
         yield from program_failures(sub, ktap, path + '/')
@@ -410,7 +431,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    ktap = read_ktap(os.path.splitext(path)[0] + '.ktap')
+    ktap, cut_short = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -423,6 +444,9 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
         # known failures say)
         cases = [(name, name, status, None) for name, status in walk_cases(group)]
         cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
+        cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
+                   f'printed {printed}: the output was cut short')
+                  for at, planned, printed in cut_short]
         cases += list(duplicate_cases(cases))
         for name, at, status, why in cases:
             label = case_label(name)

@@ -2165,3 +2165,39 @@ class DuplicateNames(unittest.TestCase):
         self.assertEqual(other['status'], 'FAIL', "the second program's failure passed for the "
                          "known one on the first program's log")
         self.assertIn('not with its known signature', other['note'])
+
+
+class KtapPlans(unittest.TestCase):
+    """Hole 6: a plan ("1..N") that promises more results than were printed
+    is output cut short, a failure, at every level: a program's plan as well
+    as the boot's."""
+
+    PROG = 'arena_kfault:arena_kfault_test'
+
+    def test_program_printing_fewer_results_than_planned(self):
+        # a program that exits 0 after one of its two tests (exit() in a
+        # helper): the guest calls it ok, kunit.py reads its result line as
+        # the program's second test
+        console = ksft_boot(
+            (self.PROG, ksft_run([('arena.one', ['ok 1 arena.one'])]), 0),
+            ('arena_kfault:arena_leaf_kfunc_test',
+             ksft_run([('arena.write_from_leaf_kfunc', ['ok 1 arena.write_from_leaf_kfunc'])]), 0))
+        console = console.replace('    1..1\n    # Starting 1 tests', '    1..2\n    # Starting 2 tests', 1)
+        proc, cases = judge_ksft(self, console)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        name = f'{self.PROG}/arena_kfault_test.plan'
+        self.assertEqual(cases.get(name, {}).get('status'), 'FAIL', sorted(cases))
+        self.assertIn('planned 2 results (1..2), printed 1', cases[name]['note'])
+
+    def test_boot_cut_short(self):
+        # the guest's plan says two results; the console ends after one
+        console = ksft_console().split('ok 2 kernel_log_clean')[0]
+        proc, cases = judge_ksft(self, console)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertEqual(cases.get('ktap.plan', {}).get('status'), 'FAIL', sorted(cases))
+        self.assertIn('planned 2 results (1..2), printed 1', cases['ktap.plan']['note'])
+
+    def test_plans_kept_are_green(self):
+        proc, cases = judge_ksft(self, ksft_console())
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertNotIn('ktap.plan', cases)
