@@ -373,30 +373,39 @@ def diagnostics(log, limit=6):
 
 def program_failures(group, ktap, prefix=''):
     """(name, KTAP path, note) of a failing case for each group of a kunit.py
-    JSON @group whose own KTAP result line (@ktap, read_ktap) is a failure its cases
-    do not show: kunit.py keeps no status for a group with subtests, so a
-    test program that exits non-zero with every case ok would be green.  A
-    program that timed out (exit status 124) or died of a signal (128 + N)
-    fails even when a case failed too: a known failure of that case must not
-    hide it."""
+    JSON @group whose own KTAP result line (@ktap, read_ktap) is a failure
+    its cases do not show: kunit.py keeps no status for a group with
+    subtests, so a test program that exits non-zero with every case ok
+    would be green.  A program that timed out (exit status 124) or died of
+    a signal (128 + N) fails even when a case failed too: a known failure
+    of that case must not hide it.  A "not ok" group that printed a failure
+    report of its own (after its last case: a program's teardown, a
+    parameterised KUnit case's own expectation) fails for it beside its
+    cases: that case has no note (None) and is judged like any case, a
+    known failure only if an entry names it.  The case is PROGRAM.exit_status
+    for a kselftest program (COLLECTION:TEST), GROUP.result for another
+    group."""
     for sub in group.get('sub_groups', []):
         path = prefix + sub['name']
-        ok, directive, _ = ktap.get(path, (True, '', []))
+        ok, directive, log = ktap.get(path, (True, '', []))
         m = re.match(r'exit status (\d+)', directive)
         code = int(m.group(1)) if m else None
+        what, who = ('exit_status', 'program') if ':' in sub['name'] else ('result', 'group')
         case_failed = any(st not in ('PASS', 'SKIP') for _, st in walk_cases(sub))
         killed = code is not None and (code == 124 or code >= 128)
         case_passed = any(st == 'PASS' for _, st in walk_cases(sub))
         if ok and directive.upper().startswith('SKIP') and case_passed:
             # kselftest's exit code 4 after cases that ran and passed
-            yield (own_case(path, 'exit_status'), path,
-                   f'the program reported itself skipped ({directive}) after cases that passed')
+            yield (own_case(path, what), path,
+                   f'the {who} reported itself skipped ({directive}) after cases that passed')
         elif not ok and (killed or not case_failed):
             why = ('timed out' if code == 124 else
                    f'was killed by signal {code - 128}' if killed else 'failed')
-            yield (own_case(path, 'exit_status'), path,
-                   f"the program {why} ({directive or 'not ok'})"
+            yield (own_case(path, what), path,
+                   f"the {who} {why} ({directive or 'not ok'})"
                    + ('' if case_failed else ' with no failing case'))
+        elif not ok and failure_reports(log):
+            yield own_case(path, what), path, None
         yield from program_failures(sub, ktap, path + '/')
 
 
@@ -443,6 +452,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
         # (name, its path in the KTAP, status, why it fails whatever the
         # known failures say)
         cases = [(name, name, status, None) for name, status in walk_cases(group)]
+        # a group's own failure: forced (a note), or judged (None)
         cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
         cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
                    f'printed {printed}: the output was cut short')

@@ -2201,3 +2201,89 @@ class KtapPlans(unittest.TestCase):
         proc, cases = judge_ksft(self, ksft_console())
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertNotIn('ktap.plan', cases)
+
+
+KUNIT_PARAM_CONSOLE = '''\
+KTAP version 1
+1..1
+    KTAP version 1
+    # Subtest: bpf_arena_kfault
+    # module: arena
+    1..2
+    ok 1 clear_cb_empty_pte_is_noop
+        KTAP version 1
+        # Subtest: other_cpu
+    # other_cpu: EXPECTATION FAILED at kernel/bpf/arena_kfault_test.c:1073
+    Expected o.after == 0xa110cULL, but
+        o.after == 96970692 (0x5c7a7c4)
+        0xa110cULL == 659724 (0xa110c)
+CPU 1 still reads 0x5c7a7c4 (the scratch page) through the allocated address: its TLB was not flushed
+        not ok 1 sleepable
+{own}
+    # other_cpu: pass:0 fail:1 skip:0 total:1
+    not ok 2 other_cpu
+# bpf_arena_kfault: pass:1 fail:1 skip:0 total:2
+# Totals: pass:1 fail:1 skip:0 total:2
+not ok 1 bpf_arena_kfault
+'''
+
+
+class GroupOwnFailures(unittest.TestCase):
+    """Hole 4: a group whose result is "not ok" and that printed a failure
+    report of its own (after its last case: a program's teardown, a
+    parameterised KUnit case's own expectation) fails for it, even when
+    one of its cases failed (a known failure) too."""
+
+    PROG = 'arena_kfault:arena_kfault_test'
+    TEARDOWN = ['# arena_kfault_test.c:900:global_teardown:Expected 0 (0) == leaked_arenas (4)',
+                '# arena_kfault_test.c:900:global_teardown:4 arenas still mapped after every '
+                'test: the module leaks them']
+    TWO = ['# arena_kfault_test.c:90:two:Expected 0 (0) == run_prog(...) (-14)',
+           '# two: Test failed', 'not ok 2 arena.two']
+
+    def ksft(self, own, conf=TWO_KNOWN):
+        run_lines = ksft_run([('arena.one', ['ok 1 arena.one']), ('arena.two', self.TWO)],
+                             passed=1)
+        console = ksft_boot((self.PROG, run_lines + own, 1))
+        with tempfile.TemporaryDirectory() as d:
+            return judge_ksft(self, console, '--known-failures', known_conf(d, conf))
+
+    def test_program_teardown_beside_a_known_failure(self):
+        proc, cases = self.ksft(self.TEARDOWN)
+        self.assertEqual(cases[f'{self.PROG}/arena.two']['status'], 'XFAIL', 'the control')
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        own = cases.get(f'{self.PROG}/arena_kfault_test.exit_status', {})
+        self.assertEqual(own.get('status'), 'FAIL', sorted(cases))
+        self.assertIn('leaked_arenas (4)', '\n'.join(own.get('diagnostics', [])))
+
+    def test_own_failure_is_judged_like_a_case(self):
+        conf = TWO_KNOWN + ('[t a kselftest arena_kfault_test.exit_status]\n'
+                            'signature = [0-9]+ arenas still mapped after every test\n'
+                            'reason = r\n')
+        proc, cases = self.ksft(self.TEARDOWN, conf)
+        self.assertEqual(cases[f'{self.PROG}/arena_kfault_test.exit_status']['status'], 'XFAIL')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+
+    def test_parameterised_case_own_failure_beside_known_params(self):
+        own = '\n'.join(['    # other_cpu: EXPECTATION FAILED at kernel/bpf/arena_kfault_test.c:1290',
+                         '    Expected leaked_pages == 0, but', '        leaked_pages == 17',
+                         'the observer thread never exited: 17 arena pages leaked'])
+        conf = '[t a kunit other_cpu/sleepable]\nsignature = still reads 0x5c7a7c4\nreason = r\n'
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, KUNIT_PARAM_CONSOLE.format(own=own),
+                        os.path.join(d, 't-a-kunit.json'))
+            proc, summary = summary_of(d, [('t', 'a', 'kunit')],
+                                       '--known-failures', known_conf(d, conf))
+        cases = {c['name']: c for c in summary['suites'][0]['cases']}
+        self.assertEqual(cases['bpf_arena_kfault/other_cpu/sleepable']['status'], 'XFAIL')
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        own_case = cases.get('bpf_arena_kfault/other_cpu/other_cpu.result', {})
+        self.assertEqual(own_case.get('status'), 'FAIL', sorted(cases))
+
+    def test_group_without_reports_of_its_own_is_its_cases(self):
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, KUNIT_PARAM_CONSOLE.format(own=''), os.path.join(d, 't-a-kunit.json'))
+            proc, summary = summary_of(d, [('t', 'a', 'kunit')], '--known-failures', known_conf(
+                d, '[t a kunit other_cpu/sleepable]\nsignature = still reads 0x5c7a7c4\nreason = r\n'))
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(len(summary['suites'][0]['cases']), 2)
