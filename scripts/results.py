@@ -409,9 +409,17 @@ def program_failures(group, ktap, prefix=''):
         yield from program_failures(sub, ktap, path + '/')
 
 
-# KTAP directives of a case that ran but must not count as a pass:
-# kselftest's own "expected failure" verdicts (exit codes 2 and 3).
-NOT_A_PASS = re.compile(r'(XFAIL|XPASS)\b')
+# KTAP directives (the word after ' # '), read in any case: TAP, which KTAP
+# extends, reads them so, while ktap.rst lists them in upper case and has a
+# parser fall back to "ok" / "not ok" for one it does not support; of the two
+# readings the stricter holds.  A case that ran is no pass with NOT_A_PASS,
+# its program's own verdict: its expected-failure ones (kselftest's XFAIL
+# and XPASS, exit codes 2 and 3; TAP's TODO) and a result it says timed out
+# or erred; such a case is never a known failure either.  "ok # skip" is a
+# skip (kunit.py reads only an upper-case SKIP); "not ok # skip" stays the
+# failure kunit.py reads.
+NOT_A_PASS = re.compile(r'(XFAIL|XPASS|TODO|TIMEOUT|ERROR)\b', re.I)
+SKIP_DIRECTIVE = re.compile(r'SKIP\b', re.I)
 
 
 def duplicate_cases(cases):
@@ -460,14 +468,17 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
         cases += list(duplicate_cases(cases))
         for name, at, status, why in cases:
             label = case_label(name)
-            _, said, log = ktap.get(at, (True, '', []))
+            ok, said, log = ktap.get(at, (True, '', []))
             directive = None if why else NOT_A_PASS.match(said)
             if why or directive:
                 # never a known failure: the test program's own verdict
                 entry, key = None, 'failed'
-                note = why or f'reported ok # {directive.group(1)}, which is not a pass'
+                note = why or (f"reported {'ok' if ok else 'not ok'} # {directive.group(1)}, "
+                               "which is not a pass")
                 status = 'FAIL'
             else:
+                if status == 'PASS' and SKIP_DIRECTIVE.match(said):
+                    status = 'SKIP'
                 entry = find_known(known, rec, label, source, set(flavours))
                 status, key, note = classify(status, entry, log)
             rec[key] += 1

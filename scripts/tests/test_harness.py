@@ -2287,3 +2287,50 @@ class GroupOwnFailures(unittest.TestCase):
                 d, '[t a kunit other_cpu/sleepable]\nsignature = still reads 0x5c7a7c4\nreason = r\n'))
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(len(summary['suites'][0]['cases']), 2)
+
+
+class Directives(unittest.TestCase):
+    """Hole 8: KTAP directives in any case.  ktap.rst lists SKIP, TODO,
+    XFAIL, TIMEOUT and ERROR in upper case and has a parser fall back to
+    "ok" / "not ok" for a directive it does not support; TAP, which KTAP
+    extends, reads them in any case.  The judge takes the stricter reading:
+    "ok # skip" is a skip (which must be allowed), "not ok # skip" stays a
+    failure, and "ok" with XFAIL, XPASS, TODO, TIMEOUT or ERROR, in any
+    case, is no pass."""
+
+    PROG = 'arena_kfault:arena_kfault_test'
+
+    def two(self, line, *args):
+        proc, cases = judge_ksft(self, ksft_console(two=line), *args)
+        return proc, cases[f'{self.PROG}/arena.two']
+
+    def test_lowercase_xfail_is_no_pass(self):
+        for directive in ('xfail', 'Xfail flaky', 'xpass', 'todo', 'TODO not yet', 'timeout',
+                          'error -5'):
+            proc, case = self.two(f'ok 2 arena.two # {directive}')
+            self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'),
+                             f'"ok 2 arena.two # {directive}" read as {case}')
+
+    def test_lowercase_skip_after_ok_is_a_skip(self):
+        proc, case = self.two('ok 2 arena.two # skip no arena support')
+        self.assertEqual(case['status'], 'SKIP', 'a skip read as a pass')
+        with tempfile.TemporaryDirectory() as d:
+            cases = os.path.join(d, 'cases')
+            with open(cases, 'w', encoding='utf-8') as f:
+                f.write('kselftest arena.one\nkselftest arena.two\n')
+            proc, case = self.two('ok 2 arena.two # skip no arena support',
+                                  '--expected-cases', cases)
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'),
+                         'a skip nothing allows, in lower case')
+
+    def test_lowercase_skip_after_not_ok_stays_a_failure(self):
+        proc, case = self.two('# two: Test failed\nnot ok 2 arena.two # skip')
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'))
+
+    def test_todo_failure_is_not_a_known_failure(self):
+        two = ('# arena_kfault_test.c:90:two:Expected 0 (0) == run_prog(...) (-14)\n'
+               '# two: Test failed\nnot ok 2 arena.two # TODO')
+        with tempfile.TemporaryDirectory() as d:
+            proc, case = self.two(two, '--known-failures', known_conf(d, TWO_KNOWN))
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'),
+                         "the program's own TODO verdict passed for a known failure")
