@@ -864,16 +864,21 @@ def test_progs_ktap(lines, tests):
             continue
         m = TP_SUBTEST.match(line)
         if m:
-            sub = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
-            sub['subs'].append((m.group(4), m.group(5), pending if m.group(5) == 'FAIL' else []))
+            rec = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
+            failed = m.group(5) == 'FAIL'
+            rec['subs'].append((m.group(4), m.group(5), pending if failed else []))
+            if not failed:
+                # A subtest that passed or skipped prints no log: what came
+                # before it is its test's own (test_progs prints a failed
+                # test's log first, then its subtests').
+                rec['log'] += pending
             pending = []
             continue
         m = TP_TEST.match(line)
         if m:
             rec = results.setdefault(m.group(2), {'status': None, 'log': [], 'subs': []})
             rec['status'] = m.group(3)
-            if m.group(3) == 'FAIL':
-                rec['log'] = pending
+            rec['log'] = rec['log'] + pending if m.group(3) == 'FAIL' else []
             pending = []
             continue
         pending.append(line)
@@ -886,15 +891,19 @@ def test_progs_ktap(lines, tests):
             out += [f'    # {l}' for l in tail]
             out.append(f'    not ok {i} {name} # no result (test_progs never reported it, exit {code})')
             continue
-        # A test that failed outside its subtests gets a case for that:
-        # kunit.py's JSON keeps no status for a test with subtests.
+        # A test that failed outside its subtests gets a case for that,
+        # whole_test (kunit.py's JSON keeps no status for a test with
+        # subtests): when no subtest failed, or its own log holds a failure
+        # report.  It is judged like any case: the known failure of one of
+        # its subtests does not account for it.
         # One subtest named like its test (arena_strsearch): the test is the
         # case (kunit.py's parser cannot nest a case under its own name).
         if len(rec['subs']) == 1 and rec['subs'][0][0] == name:
             rec['log'] = rec['subs'][0][2] + rec['log']
             rec['subs'] = []
-        if rec['subs'] and rec['status'] == 'FAIL' and \
-                not any(st == 'FAIL' for _, st, _ in rec['subs']):
+        if rec['subs'] and rec['status'] == 'FAIL' and (
+                not any(st == 'FAIL' for _, st, _ in rec['subs'])
+                or failure_reports(rec['log'])):
             rec['subs'].append(('whole_test', 'FAIL', rec['log']))
             rec['log'] = []
         # test_progs' exit status must agree with the result it printed: a

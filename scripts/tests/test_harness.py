@@ -1342,21 +1342,8 @@ class TestProgsExitStatus(unittest.TestCase):
     result: a crash, a timeout or a kernel that died after "OK" is red."""
 
     def judge(self, console, tests):
-        with tempfile.TemporaryDirectory() as d:
-            paths = {n: os.path.join(d, n) for n in ('console', 'tests')}
-            with open(paths['console'], 'w', encoding='utf-8') as f:
-                f.write(console)
-            with open(paths['tests'], 'w', encoding='utf-8') as f:
-                f.write('\n'.join(tests) + '\n')
-            ktap = os.path.join(d, 't-a-bpf_selftests.ktap')
-            proc = results_cli('test-progs', '--console', paths['console'],
-                               '--tests', paths['tests'], '--ktap', ktap)
-            self.assertEqual(proc.returncode, 0)
-            with open(ktap, encoding='utf-8') as f:
-                text = f.read()
-            kunit_parse(self, text, os.path.join(d, 't-a-bpf_selftests.json'))
-            proc, summary = summary_of(d, [('t', 'a', 'bpf_selftests')])
-        return proc, text, {c['name']: c['status'] for c in summary['suites'][0]['cases']}
+        proc, text, cases = judge_test_progs(self, console, tests)
+        return proc, text, {name: c['status'] for name, c in cases.items()}
 
     @staticmethod
     def console(exit_line, after_ok=''):
@@ -1397,6 +1384,27 @@ class TestProgsExitStatus(unittest.TestCase):
                                  ['arena_list'])
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertNotIn('test_progs/arena_list/exit_status', st)
+
+
+def judge_test_progs(test, console, tests, *args):
+    """The summary of test_progs' @console for the selected @tests, made
+    as run-bpf-selftests.sh makes it (results.py test-progs, kunit.py
+    parse): (exit status and stdout, the KTAP, {case name: case})."""
+    with tempfile.TemporaryDirectory() as d:
+        paths = {n: os.path.join(d, n) for n in ('console', 'tests')}
+        with open(paths['console'], 'w', encoding='utf-8') as f:
+            f.write(console)
+        with open(paths['tests'], 'w', encoding='utf-8') as f:
+            f.write('\n'.join(tests) + '\n')
+        ktap = os.path.join(d, 't-a-bpf_selftests.ktap')
+        proc = results_cli('test-progs', '--console', paths['console'],
+                           '--tests', paths['tests'], '--ktap', ktap)
+        test.assertEqual(proc.returncode, 0)
+        with open(ktap, encoding='utf-8') as f:
+            text = f.read()
+        kunit_parse(test, text, os.path.join(d, 't-a-bpf_selftests.json'))
+        proc, summary = summary_of(d, [('t', 'a', 'bpf_selftests')], *args)
+    return proc, text, {c['name']: c for c in summary['suites'][0]['cases']}
 
 
 def case_files(d, tree, arch, suite, label, log, status='FAIL'):
@@ -2334,3 +2342,69 @@ class Directives(unittest.TestCase):
             proc, case = self.two(two, '--known-failures', known_conf(d, TWO_KNOWN))
         self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'),
                          "the program's own TODO verdict passed for a known failure")
+
+
+class TestProgsTestLevel(unittest.TestCase):
+    """Hole 1: a test_progs test that fails outside its subtests fails
+    (TEST/whole_test) even when a subtest of it is a known failure: that
+    entry accounts for its subtest, not for the test.  test_progs prints a
+    failed test's own log first, then each subtest's log (failed ones only)
+    and result line, then the test's result."""
+
+    STORE = ('run_test:FAIL:store after allocation unexpected store after allocation: '
+             'actual 0 != expected 6676521496340841709')
+    TEARDOWN = ('test_arena_scratch_replace:FAIL:arena teardown unexpected arena teardown: '
+                'actual -14 != expected 0')
+    KNOWN = ('[t a bpf_selftests arena_scratch_replace/non_sleepable]\n'
+             'signature = store after allocation unexpected store after allocation: actual 0 !=\n'
+             'reason = r\n')
+
+    def judge(self, test_log, first='OK', after_last=(), conf=KNOWN):
+        first_log = [self.STORE] if first == 'FAIL' else []
+        lines = (['# bpf_selftests: arena_scratch_replace begin'] + list(test_log) + first_log
+                 + [f'#8/1     arena_scratch_replace/sleepable:{first}',
+                    'run_test:PASS:open_and_load 0 nsec', self.STORE,
+                    '#8/2     arena_scratch_replace/non_sleepable:FAIL']
+                 + list(after_last) + ['#8       arena_scratch_replace:FAIL',
+                                       'Summary: 0/1 PASSED, 0 SKIPPED, 1/2 FAILED',
+                                       '# bpf_selftests: arena_scratch_replace exit 1',
+                                       '# bpf_selftests: done'])
+        with tempfile.TemporaryDirectory() as d:
+            return judge_test_progs(self, '\n'.join(lines) + '\n', ['arena_scratch_replace'],
+                                    '--known-failures', known_conf(d, conf))
+
+    def assert_whole_test_fails(self, proc, cases):
+        self.assertEqual(cases['test_progs/arena_scratch_replace/non_sleepable']['status'],
+                         'XFAIL', 'the control: the subtest is its known failure')
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        whole = cases.get('test_progs/arena_scratch_replace/whole_test', {})
+        self.assertEqual(whole.get('status'), 'FAIL', sorted(cases))
+        self.assertIn('arena teardown unexpected', '\n'.join(whole.get('diagnostics', [])))
+
+    def test_test_log_before_a_passing_subtest(self):
+        self.assert_whole_test_fails(*self.judge([self.TEARDOWN])[::2])
+
+    def test_test_log_after_the_last_subtest(self):
+        self.assert_whole_test_fails(*self.judge([], after_last=[self.TEARDOWN])[::2])
+
+    def test_whole_test_is_judged_like_a_case(self):
+        conf = self.KNOWN + ('[t a bpf_selftests arena_scratch_replace/whole_test]\n'
+                             'signature = arena teardown unexpected arena teardown: actual -14\n'
+                             'reason = r\n')
+        proc, _, cases = self.judge([self.TEARDOWN], conf=conf)
+        self.assertEqual(cases['test_progs/arena_scratch_replace/whole_test']['status'], 'XFAIL')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+
+    def test_test_log_before_a_failed_subtest_is_its_log(self):
+        # test_progs' order cannot tell the test's log from the first
+        # failed subtest's: the subtest's known failure must account for it
+        conf = self.KNOWN + self.KNOWN.replace('non_sleepable', 'sleepable')
+        proc, _, cases = self.judge([self.TEARDOWN], first='FAIL', conf=conf)
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertEqual(cases['test_progs/arena_scratch_replace/sleepable']['status'], 'FAIL')
+        self.assertIn('arena teardown', cases['test_progs/arena_scratch_replace/sleepable']['note'])
+
+    def test_subtest_failures_alone_are_their_known_failures(self):
+        proc, _, cases = self.judge([])
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertNotIn('test_progs/arena_scratch_replace/whole_test', cases)
