@@ -502,21 +502,39 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     return rec
 
 
-def read_expected_cases(path):
-    """{suite: {case: skip reason or None}} from configs/expected-cases."""
-    cases = {}
+def expected_lines(path):
+    """(suite, case, rest of the line) of each line of configs/expected-cases."""
     if not path:
-        return cases
+        return
     with open(path, encoding='utf-8') as f:
         for line in f:
-            if not line.strip() or line.startswith('#'):
-                continue
-            fields = line.split(None, 2)
-            why = None
-            if len(fields) == 3 and fields[2].startswith('skip-ok:'):
-                why = fields[2][len('skip-ok:'):].strip()
-            cases.setdefault(fields[0], {})[fields[1]] = why
+            if line.strip() and not line.startswith('#'):
+                suite, case, *rest = line.split(None, 2)
+                yield suite, case, (rest or [''])[0].strip()
+
+
+def read_expected_cases(path):
+    """{suite: {case: skip reason or None}} from configs/expected-cases (its
+    "subtests:" lines are read_subtest_counts')."""
+    cases = {}
+    for suite, case, rest in expected_lines(path):
+        if not rest.startswith('subtests:'):
+            why = rest[len('skip-ok:'):].strip() if rest.startswith('skip-ok:') else None
+            cases.setdefault(suite, {})[case] = why
     return cases
+
+
+def read_subtest_counts(path):
+    """{suite: {test: N}} from the "TEST subtests: N" lines of
+    configs/expected-cases: how many subtests TEST reports at least."""
+    counts = {}
+    for suite, test, rest in expected_lines(path):
+        if rest.startswith('subtests:'):
+            n = rest[len('subtests:'):].strip()
+            if not n.isdigit():
+                raise SystemExit(f'{path}: {suite} {test}: "subtests: N" wants a number, not {n!r}')
+            counts.setdefault(suite, {})[test] = int(n)
+    return counts
 
 
 ALWAYS_RUN = ('kernel_log_clean', 'kmemleak_clean')
@@ -581,6 +599,35 @@ def account_cases(rec, expected, glob=None):
         if label not in seen and not is_pattern(label):
             rec['cases'].append({'name': label, 'status': 'FAIL',
                                  'note': 'did not report a result'})
+            rec['failed'] += 1
+
+
+# The cases the judge adds rather than a test reports (own_case(),
+# duplicate_cases(), test_progs_ktap()'s whole_test and exit_status): no
+# subtests of a test.
+JUDGE_CASE = re.compile(r'\.(exit_status|result|plan|duplicate)$|^(whole_test|exit_status)$')
+
+
+def account_subtests(rec, counts):
+    """Fail each test of @counts ({test: N}, read_subtest_counts) that
+    reported fewer than N subtests, as a group or as a case that passed
+    with none (TEST.subtests).  A test that reported itself as a case that
+    failed, skipped or never ran is judged as that case."""
+    if rec['error']:
+        return
+    for test, want in counts.items():
+        labels = [case_label(c['name']) for c in rec['cases']]
+        whole = [c['status'] for c in rec['cases'] if case_label(c['name']) == test]
+        if whole and whole != ['PASS']:
+            continue
+        got = sum(1 for label in labels if label.startswith(test + '/')
+                  and not JUDGE_CASE.search(label[len(test) + 1:]))
+        if got < want:
+            rec['cases'].append({
+                'name': f'{test}.subtests', 'status': 'FAIL',
+                'note': f'reported {got} subtests, configs/expected-cases lists {want}: one '
+                        'stopped reporting (a program dropped from its BPF object, a renamed '
+                        'subtest, a test that gave up half way)'})
             rec['failed'] += 1
 
 
@@ -673,6 +720,7 @@ def cmd_summary(args):
     flavours = frozenset(args.flavour)
     not_run = read_not_run(args.not_run)
     expected_cases = read_expected_cases(args.expected_cases)
+    subtest_counts = read_subtest_counts(args.expected_cases)
     records = []
     rows = [tuple(row) for row in read_tsv(args.expected)]
     # What was asked for but never expected, and what left a result though
@@ -690,6 +738,7 @@ def cmd_summary(args):
             rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, args.source, flavours)
             account_cases(rec, expected_cases, args.filter)
+            account_subtests(rec, subtest_counts.get(case_suite(suite), {}))
             account_known(rec, known, args.source, flavours, args.filter)
         records.append(rec)
     run = run_metadata(args)

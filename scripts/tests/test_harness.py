@@ -2408,3 +2408,73 @@ class TestProgsTestLevel(unittest.TestCase):
         proc, _, cases = self.judge([])
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertNotIn('test_progs/arena_scratch_replace/whole_test', cases)
+
+
+class TestProgsSubtests(unittest.TestCase):
+    """Hole 2: a bpf_selftests test reports at least as many subtests as
+    configs/expected-cases lists for it ("TEST subtests: N"): a subtest that
+    stops reporting (a program the compiler dropped from a BPF object, a
+    renamed test__start_subtest, a test that gives up half way) fails the
+    test, TEST.subtests, though every subtest it still prints passes."""
+
+    @staticmethod
+    def console(subtests, status='OK'):
+        lines = ['# bpf_selftests: stream_success begin']
+        lines += [f'#15/{i}   stream_success/{name}:OK' for i, name in enumerate(subtests, 1)]
+        return '\n'.join(lines + [f'#15      stream_success:{status}',
+                                  '# bpf_selftests: stream_success exit 0',
+                                  '# bpf_selftests: done']) + '\n'
+
+    def judge(self, subtests, listed='bpf_selftests  stream_success  subtests: 3\n'):
+        with tempfile.TemporaryDirectory() as d:
+            cases = os.path.join(d, 'cases')
+            with open(cases, 'w', encoding='utf-8') as f:
+                f.write(listed)
+            return judge_test_progs(self, self.console(subtests), ['stream_success'],
+                                    '--expected-cases', cases)
+
+    def test_missing_subtest_fails(self):
+        proc, _, cases = self.judge(['stream_exhaust', 'stream_cond_break'])
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        case = cases.get('stream_success.subtests', {})
+        self.assertEqual(case.get('status'), 'FAIL', sorted(cases))
+        self.assertIn('reported 2 subtests, configs/expected-cases lists 3', case['note'])
+
+    def test_test_without_its_subtests_fails(self):
+        proc, _, cases = self.judge([])
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertEqual(cases.get('stream_success.subtests', {}).get('status'), 'FAIL')
+
+    def test_listed_count_or_more_is_green(self):
+        for subtests in (['a', 'b', 'c'], ['a', 'b', 'c', 'new_one']):
+            proc, _, cases = self.judge(subtests)
+            self.assertEqual(proc.returncode, 0, proc.stdout)
+            self.assertNotIn('stream_success.subtests', cases)
+
+    def test_count_line_is_not_a_case(self):
+        entries = results_module().read_expected_cases(
+            os.path.join(REPO, 'configs', 'expected-cases'))
+        counts = results_module().read_subtest_counts(
+            os.path.join(REPO, 'configs', 'expected-cases'))
+        self.assertTrue(counts.get('bpf_selftests'), 'no bpf_selftests subtest counts listed')
+        self.assertEqual(set(counts['bpf_selftests']) & set(entries.get('bpf_selftests', {})),
+                         set())
+
+    # stream_success's subtests as upstream/x86_64 printed them
+    STREAM_SUCCESS = ['stream_exhaust', 'stream_cond_break', 'stream_deadlock', 'stream_syscall',
+                      'stream_arena_write_fault', 'stream_arena_read_fault',
+                      'stream_arena_load_acquire_fault', 'stream_arena_xchg_fault',
+                      'stream_arena_cmpxchg_fault', 'stream_arena_subprog_fault',
+                      'stream_arena_callback_fault', 'stream_print_stack_kfunc',
+                      'stream_print_stack_invalid_id', 'stream_print_kfuncs_locked']
+
+    def test_repo_list_catches_a_dropped_subtest(self):
+        with open(os.path.join(REPO, 'configs', 'expected-cases'), encoding='utf-8') as f:
+            listed = ''.join(line for line in f
+                             if line.split()[:2] == ['bpf_selftests', 'stream_success'])
+        proc, _, cases = self.judge(self.STREAM_SUCCESS, listed)
+        self.assertEqual(proc.returncode, 0, f'the control, every subtest:\n{proc.stdout}')
+        dropped = [s for s in self.STREAM_SUCCESS if s != 'stream_arena_callback_fault']
+        proc, _, cases = self.judge(dropped, listed)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertEqual(cases.get('stream_success.subtests', {}).get('status'), 'FAIL')
