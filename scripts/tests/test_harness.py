@@ -2478,3 +2478,99 @@ class TestProgsSubtests(unittest.TestCase):
         proc, _, cases = self.judge(dropped, listed)
         self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
         self.assertEqual(cases.get('stream_success.subtests', {}).get('status'), 'FAIL')
+
+
+class SplatPatterns(unittest.TestCase):
+    """Hole 7: every kernel failure marker is a line of
+    selftests/arena_kfault/splat-patterns, as the kernel prints it; read as
+    Python regular expressions by the host's kernel_log_clean and as POSIX
+    extended ones by grep (scripts/lib.sh splats_in) and the selftests'
+    regcomp().  Console lines of a healthy boot stay unflagged."""
+
+    MARKERS = {
+        'hard LOCKUP': '[  101.234567] watchdog: CPU1: Watchdog detected hard LOCKUP on cpu 0',
+        'hard LOCKUP (perf NMI)': 'NMI watchdog: Watchdog detected hard LOCKUP on cpu 1',
+        'soft lockup': 'watchdog: BUG: soft lockup - CPU#0 stuck for 26s! [arena_kfault_t:171]',
+        'RCU stall': 'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:',
+        'RCU self-detected stall': 'rcu: INFO: rcu_preempt self-detected stall on CPU',
+        'RCU expedited stall': 'rcu: INFO: rcu_preempt detected expedited stalls on CPUs/tasks: {',
+        'RCU tasks stall': 'INFO: rcu_tasks detected stalls on tasks:',
+        'hung task': 'INFO: task kworker/0:1:12 blocked for more than 122 seconds.',
+        'WARNING': 'WARNING: CPU: 1 PID: 5 at kernel/bpf/arena.c:300 arena_free_pages+0x1/0x2',
+        'lockdep': 'WARNING: possible circular locking dependency detected',
+        'lockdep non-static key': 'INFO: trying to register non-static key.',
+        'BUG': 'BUG: unable to handle page fault for address: ffffc90000a00000',
+        'KASAN': 'BUG: KASAN: slab-use-after-free in arena_free_pages+0x50/0x120',
+        'KFENCE': 'BUG: KFENCE: out-of-bounds read in arena_map_free+0x52/0x120',
+        'UBSAN': 'UBSAN: array-index-out-of-bounds in kernel/bpf/arena.c:212:9',
+        'general protection fault': 'Oops: general protection fault, probably for '
+                                    'non-canonical address 0xdead000000000100: 0000 [#1] SMP',
+        'Oops': 'Oops: Oops: 0000 [#1] SMP NOPTI',
+        'kernel BUG at': 'kernel BUG at mm/vmalloc.c:4889!',
+        'arm64 oops': 'Unable to handle kernel paging request at virtual address ffff800082000010',
+        'arm64 internal error': 'Internal error: Oops: 0000000096000047 [#1]  SMP',
+        'Kernel panic': 'Kernel panic - not syncing: Fatal exception',
+        'list corruption (add)': 'list_add corruption. prev->next should be next '
+                                 '(ffff888004f2c0a8), but was 0000000000000000. '
+                                 '(prev=ffff888004f2c0a8).',
+        'list corruption (del)': 'list_del corruption, ffff888004f2c0a8->next is LIST_POISON1 '
+                                 '(dead000000000100)',
+        'refcount_t': 'refcount_t: underflow; use-after-free.',
+        'SLUB': 'BUG kmalloc-64 (Not tainted): Poison overwritten',
+        'SLUB, tainted': 'BUG kmalloc-4k (Tainted: G    B   O      ): Object already free',
+        'debugobjects': 'ODEBUG: free active (active state 0) object: 0000 object type: '
+                        'timer_list hint: 0x0',
+    }
+    # lines of the real upstream/x86_64 consoles, and the like
+    NOISE = ['clocksource: Watchdog remote CPU 1 read timed out',
+             'SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1',
+             'rcu: RCU calculated value of scheduler-enlistment delay is 25 jiffies.',
+             'WATCHDOG: test case libarena executes for 10 seconds...',
+             'NMI watchdog: Perf NMI watchdog permanently disabled',
+             'watchdog: Disabling watchdog on nohz_full cores by default',
+             'ACPI Error: AE_BAD_PARAMETER, During Region initialization (20260408/tbxfload-52)',
+             '#6/4     arena_list/arena_list_1000_nonsleepable:OK',
+             '    ok 5 clear_cb_atomic_against_installer']
+
+    @staticmethod
+    def flagged(lines):
+        """The lines of @lines that the host (results.py) and grep -E
+        (lib.sh splats_in) each flag."""
+        host = [line for line in lines if any(p.search(line) for p in results_module().SPLATS)]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'console')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write('\n'.join(lines) + '\n')
+            proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; splats_in {path} || true'])
+        return host, proc.stdout.splitlines()
+
+    def test_kernel_failure_markers(self):
+        lines = list(self.MARKERS.values())
+        host, grep = self.flagged(lines)
+        for name, line in self.MARKERS.items():
+            with self.subTest(marker=name):
+                self.assertTrue(line in host, f'{name}: results.py does not flag {line!r}')
+                self.assertTrue(line in grep, f'{name}: grep -E does not flag {line!r}')
+
+    def test_console_noise_is_not_flagged(self):
+        self.assertEqual(self.flagged(self.NOISE), ([], []))
+
+    def test_list_fits_the_selftests_loader(self):
+        # arena_kfault_util.c load_splat_patterns() stops, silently, at
+        # MAX_SPLATS patterns, a line that does not fit its buffer or one
+        # regcomp() refuses: every pattern must reach the selftests too
+        with open(os.path.join(REPO, 'selftests', 'arena_kfault', 'arena_kfault_util.c'),
+                  encoding='utf-8') as f:
+            text = f.read()
+        most = int(re.search(r'#define MAX_SPLATS (\d+)', text).group(1))
+        size = int(re.search(r'char path\[PATH_MAX\], line\[(\d+)\];', text).group(1))
+        with open(os.path.join(REPO, 'selftests', 'arena_kfault', 'splat-patterns'),
+                  encoding='utf-8') as f:
+            patterns = [line.rstrip('\n') for line in f if line.strip() and line[0] != '#']
+        self.assertLessEqual(len(patterns), most)
+        for p in patterns:
+            self.assertLess(len(p) + 1, size, p)
+            self.assertEqual(p, p.strip(), 'grep and regcomp() keep the spaces results.py strips')
+            proc = subprocess.run(['grep', '-E', '-e', p], input='', capture_output=True,
+                                  text=True, check=False)
+            self.assertEqual(proc.returncode, 1, f'not a POSIX extended regex: {p}: {proc.stderr}')
