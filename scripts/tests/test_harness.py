@@ -384,7 +384,7 @@ class ResultParsing(unittest.TestCase):
         self.assertEqual((rec['passed'], rec['failed'], rec['skipped']), (2, 1, 0))
         names = {c['name']: c['status'] for c in rec['cases']}
         self.assertEqual(names.get('arena_kfault:arena_kfault_test/arena.two'), 'FAIL')
-        self.assertEqual(names.get('kernel_log_clean'), 'PASS')
+        self.assertEqual(names.get('kmemleak_clean'), 'PASS')
 
     def test_case_matrix(self):
         proc, _ = self.summarise('kselftest-console.txt')
@@ -392,7 +392,7 @@ class ResultParsing(unittest.TestCase):
                 if line.strip()}
         self.assertEqual(rows.get('s'), ['t/a'], proc.stdout)
         self.assertEqual(rows.get('arena.two'), ['FAIL'], proc.stdout)
-        self.assertEqual(rows.get('kernel_log_clean'), ['ok'], proc.stdout)
+        self.assertEqual(rows.get('kmemleak_clean'), ['ok'], proc.stdout)
 
     def test_crash_counts_as_failure(self):
         _, summary = self.summarise('kunit-crash-console.txt')
@@ -1012,19 +1012,17 @@ class PatchTags(unittest.TestCase):
 
 
 class KernelLogCheck(unittest.TestCase):
-    """The KUnit boot's console is scanned with selftests/arena_kfault/splat-patterns."""
+    """A boot's console is scanned with selftests/arena_kfault/splat-patterns."""
 
     def check(self, console_lines):
         with tempfile.TemporaryDirectory() as d:
-            paths = {n: os.path.join(d, n) for n in ('console', 'j.json', 'k.ktap')}
+            paths = {n: os.path.join(d, n) for n in ('console', 'j.json')}
             with open(paths['console'], 'w', encoding='utf-8') as f:
                 f.write('\n'.join(console_lines) + '\n')
             with open(paths['j.json'], 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'sub_groups': [], 'test_cases': []}, f)
-            open(paths['k.ktap'], 'w', encoding='utf-8').close()
             run(['python3', RESULTS_PY, 'log-check',
-                 '--console', paths['console'], '--json', paths['j.json'],
-                 '--ktap', paths['k.ktap']])
+                 '--console', paths['console'], '--json', paths['j.json']])
             with open(paths['j.json'], encoding='utf-8') as f:
                 return json.load(f)['test_cases'][-1]
 
@@ -1202,26 +1200,29 @@ def kunit_parse(test, console, json_path):
         f.write(kunit_json.get_json_result(test=parsed, metadata=kunit_json.Metadata()))
 
 
-# What a kselftest boot's guest prints after the programs (scripts/guest-init.sh),
-# {i} the number of each result line.
-GUEST_CHECKS = ('ok {i} kernel_log_clean',)
+# What a kselftest boot's guest prints after the programs (scripts/guest-init.sh):
+# its checks ({i} the number of each result line), then the kernel log.
+GUEST_CHECKS = ('ok {i} kmemleak_clean',)
+KERNEL_LOG = ['[    0.000000] Linux version 7.3.0 (arena-kfault) #1 SMP PREEMPT_DYNAMIC',
+              '[    9.100000] arena_kfault_kmod: loading out-of-tree module taints kernel.']
 
 
-def ksft_boot(*programs):
+def ksft_boot(*programs, checks=GUEST_CHECKS, kernel_log=tuple(KERNEL_LOG)):
     """A kselftest boot's console (scripts/guest-init.sh) that ran @programs,
     each (collection:test, [the lines it printed, unindented], exit status):
     each program's KTAP nested four spaces deep and its result line, then
-    GUEST_CHECKS."""
+    the guest's @checks, then the kernel log (dmesg) @kernel_log."""
     out = ['[    1.234] Run /init as init process', '# arena-kfault: /init started at 1.30 s',
-           'KTAP version 1', f'1..{len(programs) + len(GUEST_CHECKS)}']
+           'KTAP version 1', f'1..{len(programs) + len(checks)}']
     for i, (name, lines, rc) in enumerate(programs, 1):
         planned = sum(bool(re.match(r'(not )?ok \d', line)) for line in lines)
         out += [f'    # running {name}', '    TAP version 13', f'    1..{planned}']
         out += ['    ' + line for line in lines]
         out += [f"    # arena-kfault: {name.split(':')[-1]} took 0.2 s",
                 f'ok {i} {name}' if rc == 0 else f'not ok {i} {name} # exit status {rc}']
-    out += [check.format(i=len(programs) + j) for j, check in enumerate(GUEST_CHECKS, 1)]
-    return '\n'.join(out + ['# arena-kfault: guest done']) + '\n'
+    out += [check.format(i=len(programs) + j) for j, check in enumerate(checks, 1)]
+    out += ['# arena-kfault: kernel log begin'] + list(kernel_log)
+    return '\n'.join(out + ['# arena-kfault: kernel log end', '# arena-kfault: guest done']) + '\n'
 
 
 def ksft_run(tests, passed=None):
@@ -1411,22 +1412,27 @@ def case_files(d, tree, arch, suite, label, log, status='FAIL'):
     """The result files of suite @suite with one case @label (the name the
     case matrix prints) that ended @status after printing @log, nested as
     the real ones are: KUnit cases in bpf_arena_kfault, kselftest cases in
-    their program, bpf_selftests in test_progs; kernel_log_clean and the
-    stress case at the top."""
-    group = {'kunit': 'bpf_arena_kfault', 'kselftest': 'arena_kfault:arena_kfault_test',
-             'bpf_selftests': 'test_progs'}.get(suite)
-    parts = ([group] if group and label != 'kernel_log_clean' else []) + label.split('/')
-    root = node = {'name': 'root', 'sub_groups': [], 'test_cases': []}
-    for part in parts[:-1]:
-        node['sub_groups'].append({'name': part, 'sub_groups': [], 'test_cases': []})
-        node = node['sub_groups'][-1]
-    node['test_cases'].append({'name': parts[-1], 'status': status})
-    pad = '    ' * (len(parts) - 1)
-    word = 'ok' if status == 'PASS' else 'not ok'
-    ktap = ['KTAP version 1', '1..1']
-    ktap += ['    ' * i + f'# Subtest: {p}' for i, p in enumerate(parts[:-1], 1)]
-    ktap += [pad + line for line in log] + [f'{pad}{word} 1 {parts[-1]}']
-    ktap += ['    ' * i + f'{word} 1 {p}' for i, p in reversed(list(enumerate(parts[:-1])))]
+    their program, bpf_selftests in test_progs, the stress case at the top;
+    kernel_log_clean as results.py log-check adds it, its log in the JSON."""
+    if label == 'kernel_log_clean':
+        root = {'name': 'root', 'sub_groups': [], 'test_cases': [
+            {'name': label, 'status': status, 'log': list(log)}]}
+        ktap = ['KTAP version 1', '1..0']
+    else:
+        group = {'kunit': 'bpf_arena_kfault', 'kselftest': 'arena_kfault:arena_kfault_test',
+                 'bpf_selftests': 'test_progs'}.get(suite)
+        parts = ([group] if group else []) + label.split('/')
+        root = node = {'name': 'root', 'sub_groups': [], 'test_cases': []}
+        for part in parts[:-1]:
+            node['sub_groups'].append({'name': part, 'sub_groups': [], 'test_cases': []})
+            node = node['sub_groups'][-1]
+        node['test_cases'].append({'name': parts[-1], 'status': status})
+        pad = '    ' * (len(parts) - 1)
+        word = 'ok' if status == 'PASS' else 'not ok'
+        ktap = ['KTAP version 1', '1..1']
+        ktap += ['    ' * i + f'# Subtest: {p}' for i, p in enumerate(parts[:-1], 1)]
+        ktap += [pad + line for line in log] + [f'{pad}{word} 1 {parts[-1]}']
+        ktap += ['    ' * i + f'{word} 1 {p}' for i, p in reversed(list(enumerate(parts[:-1])))]
     base = os.path.join(d, f'{tree}-{arch}-{suite}')
     with open(base + '.json', 'w', encoding='utf-8') as f:
         json.dump(root, f)
@@ -1888,30 +1894,7 @@ class StressVerdicts(unittest.TestCase):
         """scripts/run-stress.sh with a boot that prints @console and ends
         with @boot_rc: (exit status, its stderr, the kernel parameters)."""
         with tempfile.TemporaryDirectory() as d:
-            os.makedirs(os.path.join(d, 'scripts'))
-            src = os.path.join(d, 'cache', 'work', 'debian', 't', 'src')
-            os.makedirs(os.path.dirname(src))
-            os.symlink(KSRC, src)
-            out = os.path.join(d, 'cache', 'work', 'debian', 't', 'x86_64')
-            os.makedirs(out)
-            open(os.path.join(out, 'kselftest-initramfs.cpio.gz'), 'w', encoding='utf-8').close()
-            subprocess.run(['cp', os.path.join(REPO, 'scripts', 'run-stress.sh'),
-                            os.path.join(d, 'scripts')], check=True)
-            with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
-                f.write(console)
-            # lib.sh with the boot and the toolchain root replaced
-            with open(os.path.join(d, 'scripts', 'lib.sh'), 'w', encoding='utf-8') as f:
-                f.write(textwrap.dedent(f'''\
-                    . {REPO}/scripts/lib.sh
-                    in_root() {{ "$@"; }}
-                    boot_guest() {{ echo "$4" >{d}/params; cp {d}/console "$2"; return {boot_rc}; }}
-                    '''))
-            proc = run(['bash', os.path.join(d, 'scripts', 'run-stress.sh'), 't', 'x86_64', '60'],
-                       env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
-                            'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
-                            'ARENA_KFAULT_LOGS': os.path.join(d, 'logs')})
-            with open(os.path.join(d, 'params'), encoding='utf-8') as f:
-                return proc.returncode, proc.stderr, f.read().split()
+            return boot_script(d, 'run-stress.sh', ['t', 'x86_64', '60'], console, boot_rc)
 
     CONSOLE = '\n'.join(['[    1.2] Run /init as init process',
                          '# arena-kfault: /init started at 1.30 s', 'KTAP version 1', '1..1']
@@ -1927,6 +1910,37 @@ class StressVerdicts(unittest.TestCase):
         rc, err, params = self.boot(self.CONSOLE, 0)
         self.assertEqual(rc, 0, err)
         self.assertNotIn('quiet', params, 'WARNINGs must reach the console the host scans')
+
+
+def boot_script(d, script, args, console, boot_rc=0):
+    """Run scripts/@script @args in @d with a boot that prints @console and
+    ends with @boot_rc, and no toolchain root (tree t, the Debian source;
+    results in @d/results, consoles in @d/logs): (exit status, its stderr,
+    the kernel parameters of the boot)."""
+    os.makedirs(os.path.join(d, 'scripts'))
+    src = os.path.join(d, 'cache', 'work', 'debian', 't', 'src')
+    os.makedirs(os.path.dirname(src))
+    os.symlink(KSRC, src)
+    out = os.path.join(d, 'cache', 'work', 'debian', 't', 'x86_64')
+    os.makedirs(out)
+    open(os.path.join(out, 'kselftest-initramfs.cpio.gz'), 'w', encoding='utf-8').close()
+    subprocess.run(['cp', os.path.join(REPO, 'scripts', script), os.path.join(d, 'scripts')],
+                   check=True)
+    with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
+        f.write(console)
+    # lib.sh with the boot and the toolchain root replaced
+    with open(os.path.join(d, 'scripts', 'lib.sh'), 'w', encoding='utf-8') as f:
+        f.write(textwrap.dedent(f'''\
+            . {REPO}/scripts/lib.sh
+            in_root() {{ "$@"; }}
+            boot_guest() {{ echo "$4" >{d}/params; cp {d}/console "$2"; return {boot_rc}; }}
+            '''))
+    proc = run(['bash', os.path.join(d, 'scripts', script)] + args,
+               env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
+                    'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
+                    'ARENA_KFAULT_LOGS': os.path.join(d, 'logs')})
+    with open(os.path.join(d, 'params'), encoding='utf-8') as f:
+        return proc.returncode, proc.stderr, f.read().split()
 
 
 class BootFailures(unittest.TestCase):
@@ -2031,12 +2045,10 @@ class RunContents(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
                 f.write('\n'.join(warn) + '\n')
-            paths = [os.path.join(d, f't-a-stress.{x}') for x in ('json', 'ktap')]
-            with open(paths[0], 'w', encoding='utf-8') as f:
+            with open(os.path.join(d, 't-a-stress.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'sub_groups': [], 'test_cases': []}, f)
-            open(paths[1], 'w', encoding='utf-8').close()
             results_cli('log-check', '--console', os.path.join(d, 'console'),
-                        '--json', paths[0], '--ktap', paths[1])
+                        '--json', os.path.join(d, 't-a-stress.json'))
             with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
                 f.write(conf)
             proc, summary = summary_of(d, [('t', 'a', 'stress')],
@@ -2199,7 +2211,7 @@ class KtapPlans(unittest.TestCase):
 
     def test_boot_cut_short(self):
         # the guest's plan says two results; the console ends after one
-        console = ksft_console().split('ok 2 kernel_log_clean')[0]
+        console = ksft_console().split('ok 2 kmemleak_clean')[0]
         proc, cases = judge_ksft(self, console)
         self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
         self.assertEqual(cases.get('ktap.plan', {}).get('status'), 'FAIL', sorted(cases))
@@ -2574,3 +2586,92 @@ class SplatPatterns(unittest.TestCase):
             proc = subprocess.run(['grep', '-E', '-e', p], input='', capture_output=True,
                                   text=True, check=False)
             self.assertEqual(proc.returncode, 1, f'not a POSIX extended regex: {p}: {proc.stderr}')
+
+
+class KernelLogOnHost(unittest.TestCase):
+    """Hole 3: kernel_log_clean is one check, on the host, of a boot's whole
+    console (results.py log-check): for the kselftest boot too, whose guest
+    only prints the kernel log (dmesg: the boot is quiet) after its last
+    step.  A splat anywhere on the console fails it, one printed after the
+    guest's own steps included."""
+
+    SPLAT = ['[   30.100000] BUG: unable to handle page fault for address: ffffc90000a00000',
+             '[   30.100100] Oops: Oops: 0000 [#1] SMP NOPTI',
+             '[   30.100200] RIP: 0010:arena_map_free+0x52/0x120']
+
+    def kselftest(self, console):
+        """scripts/run-kselftest.sh over a boot that printed @console, then
+        the summary: (exit status, [cases named kernel_log_clean])."""
+        with tempfile.TemporaryDirectory() as d:
+            rc, err, _ = boot_script(d, 'run-kselftest.sh', ['t', 'x86_64'], console)
+            self.assertEqual(rc, 0, err)
+            proc, summary = summary_of(os.path.join(d, 'results'), [('t', 'x86_64', 'kselftest')])
+        return proc, [c for c in summary['suites'][0]['cases'] if c['name'] == 'kernel_log_clean']
+
+    def assert_flagged(self, proc, logs):
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        failed = [c for c in logs if c['status'] == 'FAIL']
+        self.assertTrue(failed, f'kernel_log_clean did not fail: {logs}')
+        self.assertIn('RIP: 0010:arena_map_free', '\n'.join(failed[0].get('diagnostics', [])))
+
+    def test_splat_after_the_guests_last_line(self):
+        self.assert_flagged(*self.kselftest(ksft_console() + '\n'.join(self.SPLAT) + '\n'))
+
+    def test_splat_after_the_old_guest_check(self):
+        # the guest's own kernel_log_clean (the one it no longer prints)
+        # said ok, then the kernel oopsed
+        console = ksft_boot(('arena_kfault:arena_kfault_test',
+                             ksft_run([('arena.one', ['ok 1 arena.one'])]), 0),
+                            checks=('ok {i} kernel_log_clean', 'ok {i} kmemleak_clean'),
+                            kernel_log=())
+        console = console.replace('ok 3 kmemleak_clean',
+                                  '\n'.join(self.SPLAT) + '\nok 3 kmemleak_clean')
+        self.assert_flagged(*self.kselftest(console))
+
+    def test_splat_in_the_kernel_log_only(self):
+        # quiet: a WARNING during kmemleak's scan reaches only dmesg
+        kernel_log = KERNEL_LOG + ['[   28.000000] WARNING: CPU: 0 PID: 9 at mm/vmalloc.c:3300 '
+                                   'vfree+0x1c/0x40'] + self.SPLAT[2:]
+        console = ksft_boot(('arena_kfault:arena_kfault_test',
+                             ksft_run([('arena.one', ['ok 1 arena.one'])]), 0),
+                            kernel_log=kernel_log)
+        self.assert_flagged(*self.kselftest(console))
+
+    def test_clean_console_is_green(self):
+        proc, logs = self.kselftest(ksft_console())
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual([c['status'] for c in logs], ['PASS'])
+
+    def test_one_check_on_the_host(self):
+        with open(os.path.join(REPO, 'scripts', 'guest-init.sh'), encoding='utf-8') as f:
+            guest = f.read()
+        self.assertIsNone(re.search(r'echo .*kernel_log_clean', guest),
+                          'the guest judges its kernel log')
+        self.assertNotIn('splat-patterns', guest.split('\n/bin/busybox', 1)[1],
+                         'the guest reads the splat patterns')
+        for script in ('run-kselftest.sh', 'run-stress.sh', 'run-bpf-selftests.sh'):
+            with open(os.path.join(REPO, 'scripts', script), encoding='utf-8') as f:
+                self.assertRegex(f.read(), r'\nlog_check "\$name"', script)
+        body = lib_sh('declare -f kunit_collect')
+        self.assertRegex(body, r'log_check "\$name"', 'lib.sh kunit_collect')
+
+    def test_log_check_writes_no_result_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {n: os.path.join(d, n) for n in ('console', 't-a-s.json', 't-a-s.ktap')}
+            with open(paths['console'], 'w', encoding='utf-8') as f:
+                f.write('\n'.join(['KTAP version 1', '1..1', 'ok 1 x'] + self.SPLAT) + '\n')
+            with open(paths['t-a-s.json'], 'w', encoding='utf-8') as f:
+                json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
+                    {'name': 'x', 'status': 'PASS'}]}, f)
+            with open(paths['t-a-s.ktap'], 'w', encoding='utf-8') as f:
+                f.write('KTAP version 1\n1..1\nok 1 x\n')
+            proc = results_cli('log-check', '--console', paths['console'],
+                               '--json', paths['t-a-s.json'])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(paths['t-a-s.ktap'], encoding='utf-8') as f:
+                self.assertEqual(f.read(), 'KTAP version 1\n1..1\nok 1 x\n',
+                                 'a result line made up in the KTAP')
+            proc, summary = summary_of(d, [('t', 'a', 's')])
+        case = next(c for c in summary['suites'][0]['cases'] if c['name'] == 'kernel_log_clean')
+        self.assertEqual(case['status'], 'FAIL')
+        self.assertIn('RIP: 0010:arena_map_free', '\n'.join(case['diagnostics']))
