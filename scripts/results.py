@@ -248,16 +248,17 @@ def read_ktap(path):
             lines = f.read().splitlines()
     except FileNotFoundError:
         return {}, []
-    # The open levels, outermost first: the tests printed at one indentation,
-    # each [the names of its path, ok, directive, log], its path relative to
-    # the level until the result line of the group they belong to names it;
-    # a level whose plan it did not keep adds [names, planned, printed].
+    # The open levels, outermost first, each the entries printed at one
+    # indentation: a test ({'names': of its path, 'ok', 'directive', 'log'})
+    # or, when the level closes, a plan it did not keep ({'names',
+    # 'planned', 'printed'}).  Their names are relative to the level until
+    # the result line of the group they belong to names it.
     levels, pending = [], []
 
     def adopt(group, name, parent):
-        for test in group['tests']:
-            test[0].insert(0, name)
-        parent['tests'].extend(group['tests'])
+        for entry in group['entries']:
+            entry['names'].insert(0, name)
+        parent['entries'].extend(group['entries'])
 
     def close_deeper(indent):
         # The levels deeper than @indent, done: the shallowest of them (or
@@ -267,7 +268,8 @@ def read_ktap(path):
         while levels and levels[-1]['indent'] > indent:
             level = levels.pop()
             if level['plan'] is not None and level['plan'] > level['printed']:
-                level['tests'].append([[], level['plan'], level['printed']])
+                level['entries'].append({'names': [], 'planned': level['plan'],
+                                         'printed': level['printed']})
             if done:
                 adopt(done, done['header'], level)
             done = level
@@ -276,10 +278,12 @@ def read_ktap(path):
     def level_at(indent):
         if not levels or levels[-1]['indent'] < indent:
             levels.append({'indent': indent, 'header': '', 'plan': None, 'printed': 0,
-                           'tests': []})
+                           'entries': []})
         return levels[-1]
 
     for line in lines:
+        # a header or plan line belongs to the level at its indentation
+        # (none while a deeper one is open: a group left without its result)
         for pattern, key in ((KTAP_HEADER, 'header'), (KTAP_PLAN, 'plan')):
             m = pattern.match(line)
             if m and level_at(len(m.group(1)))['indent'] == len(m.group(1)):
@@ -295,19 +299,19 @@ def read_ktap(path):
         here = level_at(indent)
         if subtests:
             adopt(subtests, name, here)
-        here['tests'].append([[name], m.group(2) == 'ok', (m.group(6) or '')[3:].strip(),
-                              pending])
+        here['entries'].append({'names': [name], 'ok': m.group(2) == 'ok',
+                                'directive': (m.group(6) or '')[3:].strip(), 'log': pending})
         here['printed'] += 1
         pending = []
     outermost = close_deeper(-1)
     tests, cut_short = {}, []
-    for names, *result in outermost['tests'] if outermost else []:
-        key = '/'.join(names)
-        if len(result) == 2:
-            cut_short.append((key, *result))
+    for entry in outermost['entries'] if outermost else []:
+        key = '/'.join(entry['names'])
+        if 'planned' in entry:
+            cut_short.append((key, entry['planned'], entry['printed']))
         else:
-            ok, directive, log = result
-            tests[key] = (ok, directive, (tests[key][2] if key in tests else []) + log)
+            log = (tests[key][2] if key in tests else []) + entry['log']
+            tests[key] = (entry['ok'], entry['directive'], log)
     return tests, cut_short
 
 
@@ -610,7 +614,8 @@ def account_cases(rec, expected, glob=None):
 # The cases the judge adds rather than a test reports (own_case(),
 # duplicate_cases(), test_progs_ktap()'s whole_test and exit_status): no
 # subtests of a test.
-JUDGE_CASE = re.compile(r'\.(exit_status|result|plan|duplicate)$|^(whole_test|exit_status)$')
+JUDGE_CASE = re.compile(r'\.(exit_status|result|plan|duplicate|subtests)$'
+                        r'|^(whole_test|exit_status)$')
 
 
 def account_subtests(rec, counts):
@@ -620,9 +625,9 @@ def account_subtests(rec, counts):
     failed, skipped or never ran is judged as that case."""
     if rec['error']:
         return
+    labels = [case_label(c['name']) for c in rec['cases']]
     for test, want in counts.items():
-        labels = [case_label(c['name']) for c in rec['cases']]
-        whole = [c['status'] for c in rec['cases'] if case_label(c['name']) == test]
+        whole = [c['status'] for c, label in zip(rec['cases'], labels) if label == test]
         if whole and whole != ['PASS']:
             continue
         got = sum(1 for label in labels if label.startswith(test + '/')
