@@ -212,10 +212,19 @@ ktap_extract() {
 		>"$RESULTS/$2.ktap" || true
 }
 
+# log_check NAME: add kernel_log_clean to $RESULTS/NAME.json, the one check
+# of a boot's kernel log (scripts/results.py log-check): every line of the
+# whole console $LOGS/NAME.console that matches
+# selftests/arena_kfault/splat-patterns fails it, whichever case, or no
+# case, caused it.  Every boot of a suite is checked here, none in the guest.
+log_check() {
+	python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$1.console" \
+		--json "$RESULTS/$1.json"
+}
+
 # kunit_collect TEST_LOG NAME RC: after a kunit.py exec or run that ended
 # with RC and wrote its JSON to $RESULTS/NAME.json: keep its console log as
-# $LOGS/NAME.console, extract the KTAP, and add kernel_log_clean (the whole
-# boot must be free of splats, whichever case, or no case, caused them).
+# $LOGS/NAME.console, extract the KTAP, and add kernel_log_clean (log_check).
 # Failed tests are results.py's to judge; no log or no JSON is an error.
 kunit_collect() {
 	local log=$1 name=$2 rc=$3
@@ -224,8 +233,7 @@ kunit_collect() {
 	[ -s "$RESULTS/$name.json" ] || die "kunit.py failed (exit $rc) and left no results"
 	ktap_extract "$LOGS/$name.console" "$name"
 	[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
-	python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
-		--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+	log_check "$name"
 }
 
 # ktap_results CONSOLE NAME: ktap_extract, then $RESULTS/NAME.json, kunit.py's

@@ -31,12 +31,14 @@ def case_suite(suite):
     return SAME_CASES.get(suite, suite)
 
 
-def walk_cases(group, prefix=''):
-    """Yield (name, status) for every leaf case of a kunit.py JSON group."""
+def walk_cases(group, prefix='', field='status'):
+    """Yield (name, @field) for every leaf case of a kunit.py JSON group
+    (field 'log': the lines a case added by results.py log-check carries,
+    or None)."""
     for case in group.get('test_cases', []):
-        yield prefix + case['name'], case['status']
+        yield prefix + case['name'], case.get(field)
     for sub in group.get('sub_groups', []):
-        yield from walk_cases(sub, prefix + sub['name'] + '/')
+        yield from walk_cases(sub, prefix + sub['name'] + '/', field)
 
 
 def read_known_failures(path):
@@ -218,28 +220,108 @@ def failure_reports(log):
     return reports
 
 
-def ktap_case_logs(path):
-    """({case name: [lines]}, {case name: (ok, directive)}) from a KTAP file:
-    for every result line ("ok"/"not ok"), the lines printed since the
-    previous result line, and whether it said ok with which directive (the
-    text after '#': "SKIP", "XFAIL ...", "exit status 124").  Nested results
-    are keyed by their own (last) name."""
-    logs, results = {}, {}
+# A KTAP result line as kunit.py's parser reads it (kunit_parser.TEST_RESULT
+# and TEST_RESULT_SKIP), so that a name here is the name in its JSON; group 1,
+# the indentation, says how deep it is nested.
+KTAP_RESULT = re.compile(r'^(\s*)(ok|not ok) ([0-9]+) ?(:?- )?([^#]*)( # .*)?$')
+KTAP_SKIP_NAME = re.compile(r'^\s*(?:ok|not ok) [0-9]+ ?(?::?- )?(.*) # SKIP')
+KTAP_HEADER = re.compile(r'^(\s*)# Subtest: (.*)$')
+KTAP_PLAN = re.compile(r'^(\s*)1\.\.([0-9]+)')
+
+
+def read_ktap(path):
+    """({test path: (ok, directive, log)}, [(group path, planned, printed)])
+    of the KTAP file @path.  A test's path is the names of the groups it is
+    nested in and its own, joined by '/' (the case names of walk_cases); ok:
+    whether it said ok; directive: the text after ' # ' ("SKIP", "XFAIL
+    ...", "exit status 124"); log: the lines printed since the previous
+    result line.  Nesting is read from the indentation of the result and
+    plan lines (KTAP indents a subtest's lines four spaces more than its
+    parent's), not from the order alone: the other lines may be anything
+    (a console's kernel messages are not indented), and a result that looks
+    like a sibling's stays apart from it.  A path reported twice keeps its
+    last result and both logs.  The second list: each level whose plan
+    ("1..N") promised more results than it printed (the whole document's
+    path is '')."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return logs, results
-    pending = []
+        return {}, []
+    # The open levels, outermost first, each the entries printed at one
+    # indentation: a test ({'names': of its path, 'ok', 'directive', 'log'})
+    # or, when the level closes, a plan it did not keep ({'names',
+    # 'planned', 'printed'}).  Their names are relative to the level until
+    # the result line of the group they belong to names it.
+    levels, pending = [], []
+
+    def adopt(group, name, parent):
+        for entry in group['entries']:
+            entry['names'].insert(0, name)
+        parent['entries'].extend(group['entries'])
+
+    def close_deeper(indent):
+        # The levels deeper than @indent, done: the shallowest of them (or
+        # None), the deeper ones in it under the name of their header
+        # (groups whose own result line never came).
+        done = None
+        while levels and levels[-1]['indent'] > indent:
+            level = levels.pop()
+            if level['plan'] is not None and level['plan'] > level['printed']:
+                level['entries'].append({'names': [], 'planned': level['plan'],
+                                         'printed': level['printed']})
+            if done:
+                adopt(done, done['header'], level)
+            done = level
+        return done
+
+    def level_at(indent):
+        if not levels or levels[-1]['indent'] < indent:
+            levels.append({'indent': indent, 'header': '', 'plan': None, 'printed': 0,
+                           'entries': []})
+        return levels[-1]
+
     for line in lines:
-        m = re.match(r'\s*(not )?ok \d+ (?:- )?([^#]*?)\s*(?:#\s*(.*))?$', line)
-        if m:
-            logs.setdefault(m.group(2), []).extend(pending)
-            results[m.group(2)] = (not m.group(1), (m.group(3) or '').strip())
-            pending = []
-        else:
+        # a header or plan line belongs to the level at its indentation
+        # (none while a deeper one is open: a group left without its result)
+        for pattern, key in ((KTAP_HEADER, 'header'), (KTAP_PLAN, 'plan')):
+            m = pattern.match(line)
+            if m and level_at(len(m.group(1)))['indent'] == len(m.group(1)):
+                levels[-1][key] = m.group(2) if key == 'header' else int(m.group(2))
+        m = KTAP_RESULT.match(line)
+        if not m:
             pending.append(line.strip())
-    return logs, results
+            continue
+        indent = len(m.group(1))
+        skip = KTAP_SKIP_NAME.match(line)
+        name = skip.group(1) if skip else m.group(5)
+        subtests = close_deeper(indent)
+        here = level_at(indent)
+        if subtests:
+            adopt(subtests, name, here)
+        here['entries'].append({'names': [name], 'ok': m.group(2) == 'ok',
+                                'directive': (m.group(6) or '')[3:].strip(), 'log': pending})
+        here['printed'] += 1
+        pending = []
+    outermost = close_deeper(-1)
+    tests, cut_short = {}, []
+    for entry in outermost['entries'] if outermost else []:
+        key = '/'.join(entry['names'])
+        if 'planned' in entry:
+            cut_short.append((key, entry['planned'], entry['printed']))
+        else:
+            log = (tests[key][2] if key in tests else []) + entry['log']
+            tests[key] = (entry['ok'], entry['directive'], log)
+    return tests, cut_short
+
+
+def own_case(path, what):
+    """The name of a case that fails group @path itself: PATH/SHORT.WHAT
+    (SHORT its last name, without a kselftest collection), or ktap.WHAT for
+    the whole KTAP document (@path '')."""
+    if not path:
+        return f'ktap.{what}'
+    return f"{path}/{path.rsplit('/', 1)[-1].rsplit(':', 1)[-1]}.{what}"
 
 
 def accounts(entry, line):
@@ -295,40 +377,76 @@ def diagnostics(log, limit=6):
     return (diag or log)[-limit:]
 
 
-def program_failures(group, results, prefix=''):
-    """(name, KTAP name, note) of a failing case for each group of a kunit.py
-    JSON @group whose own KTAP result line (@results) is a failure its cases
-    do not show: kunit.py keeps no status for a group with subtests, so a
-    test program that exits non-zero with every case ok would be green.  A
-    program that timed out (exit status 124) or died of a signal (128 + N)
-    fails even when a case failed too: a known failure of that case must not
-    hide it."""
+def program_failures(group, ktap, prefix=''):
+    """(name, KTAP path, note) of a failing case for each group of a kunit.py
+    JSON @group whose own KTAP result line (@ktap, read_ktap) is a failure
+    its cases do not show: kunit.py keeps no status for a group with
+    subtests, so a test program that exits non-zero with every case ok
+    would be green.  A program that timed out (exit status 124) or died of
+    a signal (128 + N) fails even when a case failed too: a known failure
+    of that case must not hide it.  A "not ok" group that printed a failure
+    report of its own (after its last case: a program's teardown, a
+    parameterised KUnit case's own expectation) fails for it beside its
+    cases: that case has no note (None) and is judged like any case, a
+    known failure only if an entry names it.  The case is PROGRAM.exit_status
+    for a kselftest program (COLLECTION:TEST), GROUP.result for another
+    group."""
     for sub in group.get('sub_groups', []):
         path = prefix + sub['name']
-        ok, directive = results.get(sub['name'], (True, ''))
+        ok, directive, log = ktap.get(path, (True, '', []))
         m = re.match(r'exit status (\d+)', directive)
         code = int(m.group(1)) if m else None
+        what, who = ('exit_status', 'program') if ':' in sub['name'] else ('result', 'group')
         case_failed = any(st not in ('PASS', 'SKIP') for _, st in walk_cases(sub))
         killed = code is not None and (code == 124 or code >= 128)
         case_passed = any(st == 'PASS' for _, st in walk_cases(sub))
         if ok and directive.upper().startswith('SKIP') and case_passed:
             # kselftest's exit code 4 after cases that ran and passed
-            short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', sub['name'],
-                   f'the program reported itself skipped ({directive}) after cases that passed')
+            yield (own_case(path, what), path,
+                   f'the {who} reported itself skipped ({directive}) after cases that passed')
         elif not ok and (killed or not case_failed):
             why = ('timed out' if code == 124 else
                    f'was killed by signal {code - 128}' if killed else 'failed')
-            short = sub['name'].rsplit(':', 1)[-1]
-            yield (f'{path}/{short}.exit_status', sub['name'],
-                   f"the program {why} ({directive or 'not ok'})"
+            yield (own_case(path, what), path,
+                   f"the {who} {why} ({directive or 'not ok'})"
                    + ('' if case_failed else ' with no failing case'))
-        yield from program_failures(sub, results, path + '/')
+        elif not ok and failure_reports(log):
+            yield own_case(path, what), path, None
+        yield from program_failures(sub, ktap, path + '/')
 
 
-# KTAP directives of a case that ran but must not count as a pass:
-# kselftest's own "expected failure" verdicts (exit codes 2 and 3).
-NOT_A_PASS = re.compile(r'(XFAIL|XPASS)\b')
+# KTAP directives (the word after ' # '), read in any case: TAP, which KTAP
+# extends, reads them so, while ktap.rst lists them in upper case and has a
+# parser fall back to "ok" / "not ok" for one it does not support; of the two
+# readings the stricter holds.  A case that ran is no pass with NOT_A_PASS,
+# its program's own verdict: its expected-failure ones (kselftest's XFAIL
+# and XPASS, exit codes 2 and 3; TAP's TODO) and a result it says timed out
+# or erred; such a case is never a known failure either.  "ok # skip" is a
+# skip (kunit.py reads only an upper-case SKIP); "not ok # skip" stays the
+# failure kunit.py reads.
+NOT_A_PASS = re.compile(r'(XFAIL|XPASS|TODO|TIMEOUT|ERROR)\b', re.I)
+SKIP_DIRECTIVE = re.compile(r'SKIP\b', re.I)
+
+
+def duplicate_cases(cases):
+    """A failing case (name, KTAP path, status, why) for each name that more
+    than one of @cases has as the case matrix, configs/expected-cases and
+    the known failures read it (case_label): a case its program reported
+    twice (which result counts is unknown), or one that two programs or
+    groups report (a case list line or a known failure would stand for
+    both, and a pass of one could answer for the other)."""
+    by_label = {}
+    for name, *_ in cases:
+        by_label.setdefault(case_label(name), []).append(name)
+    for label, names in by_label.items():
+        if len(names) == 1:
+            continue
+        if len(set(names)) == 1:
+            why = f'{names[0]} reported {len(names)} times: which result counts is unknown'
+        else:
+            why = (f"{label} reported by {len(names)} programs or groups ({', '.join(names)}): "
+                   'the case list and the known failures cannot tell them apart')
+        yield f'{names[0]}.duplicate', names[0], 'FAIL', why
 
 
 def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=frozenset()):
@@ -336,7 +454,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    logs, results = ktap_case_logs(os.path.splitext(path)[0] + '.ktap')
+    ktap, cut_short = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -345,24 +463,31 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     except json.JSONDecodeError as e:
         rec['error'] = f'unreadable result: {e}'
     else:
-        cases = [(name, name.rsplit('/', 1)[-1], status, None)
-                 for name, status in walk_cases(group)]
-        cases += [(name, leaf, 'FAIL', why)
-                  for name, leaf, why in program_failures(group, results)]
-        names = [name for name, *_ in cases]
-        cases += [(f'{name}.duplicate', name.rsplit('/', 1)[-1], 'FAIL',
-                   f'{name} reported {names.count(name)} times: which result counts is unknown')
-                  for name in sorted(set(n for n in names if names.count(n) > 1))]
-        for name, leaf, status, why in cases:
+        # (name, its path in the KTAP, status, why it fails whatever the
+        # known failures say)
+        cases = [(name, name, status, None) for name, status in walk_cases(group)]
+        # a group's own failure: forced (a note), or judged (None)
+        cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
+        cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
+                   f'printed {printed}: the output was cut short')
+                  for at, planned, printed in cut_short]
+        cases += list(duplicate_cases(cases))
+        # a case log-check added has its log in the JSON, not in the KTAP
+        json_logs = {name: log for name, log in walk_cases(group, field='log') if log is not None}
+        for name, at, status, why in cases:
             label = case_label(name)
-            log = logs.get(leaf, [])
-            directive = None if why else NOT_A_PASS.match(results.get(leaf, (True, ''))[1])
+            ok, said, log = ktap.get(at, (True, '', []))
+            log = json_logs.get(at, log)
+            directive = None if why else NOT_A_PASS.match(said)
             if why or directive:
                 # never a known failure: the test program's own verdict
                 entry, key = None, 'failed'
-                note = why or f'reported ok # {directive.group(1)}, which is not a pass'
+                note = why or (f"reported {'ok' if ok else 'not ok'} # {directive.group(1)}, "
+                               "which is not a pass")
                 status = 'FAIL'
             else:
+                if status == 'PASS' and SKIP_DIRECTIVE.match(said):
+                    status = 'SKIP'
                 entry = find_known(known, rec, label, source, set(flavours))
                 status, key, note = classify(status, entry, log)
             rec[key] += 1
@@ -386,21 +511,39 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     return rec
 
 
-def read_expected_cases(path):
-    """{suite: {case: skip reason or None}} from configs/expected-cases."""
-    cases = {}
+def expected_lines(path):
+    """(suite, case, rest of the line) of each line of configs/expected-cases."""
     if not path:
-        return cases
+        return
     with open(path, encoding='utf-8') as f:
         for line in f:
-            if not line.strip() or line.startswith('#'):
-                continue
-            fields = line.split(None, 2)
-            why = None
-            if len(fields) == 3 and fields[2].startswith('skip-ok:'):
-                why = fields[2][len('skip-ok:'):].strip()
-            cases.setdefault(fields[0], {})[fields[1]] = why
+            if line.strip() and not line.startswith('#'):
+                suite, case, *rest = line.split(None, 2)
+                yield suite, case, (rest or [''])[0].strip()
+
+
+def read_expected_cases(path):
+    """{suite: {case: skip reason or None}} from configs/expected-cases (its
+    "subtests:" lines are read_subtest_counts')."""
+    cases = {}
+    for suite, case, rest in expected_lines(path):
+        if not rest.startswith('subtests:'):
+            why = rest[len('skip-ok:'):].strip() if rest.startswith('skip-ok:') else None
+            cases.setdefault(suite, {})[case] = why
     return cases
+
+
+def read_subtest_counts(path):
+    """{suite: {test: N}} from the "TEST subtests: N" lines of
+    configs/expected-cases: how many subtests TEST reports at least."""
+    counts = {}
+    for suite, test, rest in expected_lines(path):
+        if rest.startswith('subtests:'):
+            n = rest[len('subtests:'):].strip()
+            if not n.isdigit():
+                raise SystemExit(f'{path}: {suite} {test}: "subtests: N" wants a number, not {n!r}')
+            counts.setdefault(suite, {})[test] = int(n)
+    return counts
 
 
 ALWAYS_RUN = ('kernel_log_clean', 'kmemleak_clean')
@@ -465,6 +608,36 @@ def account_cases(rec, expected, glob=None):
         if label not in seen and not is_pattern(label):
             rec['cases'].append({'name': label, 'status': 'FAIL',
                                  'note': 'did not report a result'})
+            rec['failed'] += 1
+
+
+# The cases the judge adds rather than a test reports (own_case(),
+# duplicate_cases(), test_progs_ktap()'s whole_test and exit_status): no
+# subtests of a test.
+JUDGE_CASE = re.compile(r'\.(exit_status|result|plan|duplicate|subtests)$'
+                        r'|^(whole_test|exit_status)$')
+
+
+def account_subtests(rec, counts):
+    """Fail each test of @counts ({test: N}, read_subtest_counts) that
+    reported fewer than N subtests, as a group or as a case that passed
+    with none (TEST.subtests).  A test that reported itself as a case that
+    failed, skipped or never ran is judged as that case."""
+    if rec['error']:
+        return
+    labels = [case_label(c['name']) for c in rec['cases']]
+    for test, want in counts.items():
+        whole = [c['status'] for c, label in zip(rec['cases'], labels) if label == test]
+        if whole and whole != ['PASS']:
+            continue
+        got = sum(1 for label in labels if label.startswith(test + '/')
+                  and not JUDGE_CASE.search(label[len(test) + 1:]))
+        if got < want:
+            rec['cases'].append({
+                'name': f'{test}.subtests', 'status': 'FAIL',
+                'note': f'reported {got} subtests, configs/expected-cases lists {want}: one '
+                        'stopped reporting (a program dropped from its BPF object, a renamed '
+                        'subtest, a test that gave up half way)'})
             rec['failed'] += 1
 
 
@@ -557,6 +730,7 @@ def cmd_summary(args):
     flavours = frozenset(args.flavour)
     not_run = read_not_run(args.not_run)
     expected_cases = read_expected_cases(args.expected_cases)
+    subtest_counts = read_subtest_counts(args.expected_cases)
     records = []
     rows = [tuple(row) for row in read_tsv(args.expected)]
     # What was asked for but never expected, and what left a result though
@@ -574,6 +748,7 @@ def cmd_summary(args):
             rec = suite_record(os.path.join(args.results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, args.source, flavours)
             account_cases(rec, expected_cases, args.filter)
+            account_subtests(rec, subtest_counts.get(case_suite(suite), {}))
             account_known(rec, known, args.source, flavours, args.filter)
         records.append(rec)
     run = run_metadata(args)
@@ -621,8 +796,11 @@ def print_cases(summary):
         cols = [f"{r['tree']}/{r['arch']}" for r in records]
         names, cells = [], {}
         for col, r in zip(cols, records):
+            labels = [case_label(c['name']) for c in r['cases']]
             for c in r['cases']:
+                # a name two cases share: each its row, by its whole name
                 label = case_label(c['name'])
+                label = label if labels.count(label) == 1 else c['name']
                 if label not in cells:
                     names.append(label)
                     cells[label] = {}
@@ -675,24 +853,24 @@ def print_table(summary):
 
 
 def cmd_log_check(args):
-    """Add a kernel_log_clean case to a suite's JSON and KTAP: it fails on
-    every console line that matches a splat pattern.  The KTAP lists all of
-    them, and where each oops or WARNING happened (OOPS_AT): the judge of a
-    known failure reads every one (only the summary's print is cut short)."""
+    """Add kernel_log_clean, the one check of a boot's kernel log, to a
+    suite's JSON: it fails on every line of the whole console that matches
+    a splat pattern, wherever it was printed (the guest prints its kernel
+    log last, scripts/guest-init.sh).  The case carries every one of them,
+    and where each oops or WARNING happened (OOPS_AT), as its log: the judge
+    of a known failure reads them all (only the summary's print is cut
+    short).  The KTAP is left as the guest printed it."""
     with open(args.console, encoding='utf-8', errors='replace') as f:
-        lines = [line.rstrip() for line in f]
+        lines = [line.strip() for line in f]
     listed = [line for line in lines if any(p.search(line) for p in SPLATS + [OOPS_AT])]
     bad = [line for line in listed if any(p.search(line) for p in SPLATS)]
     with open(args.json, encoding='utf-8') as f:
         group = json.load(f)
-    status = 'FAIL' if bad else 'PASS'
-    group.setdefault('test_cases', []).append({'name': 'kernel_log_clean', 'status': status})
+    group.setdefault('test_cases', []).append(
+        {'name': 'kernel_log_clean', 'status': 'FAIL' if bad else 'PASS',
+         'log': listed if bad else []})
     with open(args.json, 'w', encoding='utf-8') as f:
         json.dump(group, f, indent=4)
-    with open(args.ktap, 'a', encoding='utf-8') as f:
-        for line in listed if bad else []:
-            f.write(f'# {line.strip()}\n')
-        f.write(f"{'not ok' if bad else 'ok'} 999 kernel_log_clean\n")
     print(f'kernel_log_clean: {len(bad)} flagged line(s) in {args.console}')
     return 0
 
@@ -745,16 +923,21 @@ def test_progs_ktap(lines, tests):
             continue
         m = TP_SUBTEST.match(line)
         if m:
-            sub = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
-            sub['subs'].append((m.group(4), m.group(5), pending if m.group(5) == 'FAIL' else []))
+            rec = results.setdefault(m.group(3), {'status': None, 'log': [], 'subs': []})
+            failed = m.group(5) == 'FAIL'
+            rec['subs'].append((m.group(4), m.group(5), pending if failed else []))
+            if not failed:
+                # A subtest that passed or skipped prints no log: what came
+                # before it is its test's own (test_progs prints a failed
+                # test's log first, then its subtests').
+                rec['log'] += pending
             pending = []
             continue
         m = TP_TEST.match(line)
         if m:
             rec = results.setdefault(m.group(2), {'status': None, 'log': [], 'subs': []})
             rec['status'] = m.group(3)
-            if m.group(3) == 'FAIL':
-                rec['log'] = pending
+            rec['log'] = rec['log'] + pending if m.group(3) == 'FAIL' else []
             pending = []
             continue
         pending.append(line)
@@ -767,15 +950,19 @@ def test_progs_ktap(lines, tests):
             out += [f'    # {l}' for l in tail]
             out.append(f'    not ok {i} {name} # no result (test_progs never reported it, exit {code})')
             continue
-        # A test that failed outside its subtests gets a case for that:
-        # kunit.py's JSON keeps no status for a test with subtests.
+        # A test that failed outside its subtests gets a case for that,
+        # whole_test (kunit.py's JSON keeps no status for a test with
+        # subtests): when no subtest failed, or its own log holds a failure
+        # report.  It is judged like any case: the known failure of one of
+        # its subtests does not account for it.
         # One subtest named like its test (arena_strsearch): the test is the
         # case (kunit.py's parser cannot nest a case under its own name).
         if len(rec['subs']) == 1 and rec['subs'][0][0] == name:
             rec['log'] = rec['subs'][0][2] + rec['log']
             rec['subs'] = []
-        if rec['subs'] and rec['status'] == 'FAIL' and \
-                not any(st == 'FAIL' for _, st, _ in rec['subs']):
+        if rec['subs'] and rec['status'] == 'FAIL' and (
+                not any(st == 'FAIL' for _, st, _ in rec['subs'])
+                or failure_reports(rec['log'])):
             rec['subs'].append(('whole_test', 'FAIL', rec['log']))
             rec['log'] = []
         # test_progs' exit status must agree with the result it printed: a
@@ -1026,7 +1213,6 @@ def main(argv=None):
     p = sub.add_parser('log-check', help='add a kernel_log_clean case from a console log')
     p.add_argument('--console', required=True)
     p.add_argument('--json', required=True, help="the suite's kunit.py JSON")
-    p.add_argument('--ktap', required=True, help="the suite's KTAP file")
     p.set_defaults(func=cmd_log_check)
     p = sub.add_parser('test-progs', help="KTAP from test_progs' console output")
     p.add_argument('--console', required=True)

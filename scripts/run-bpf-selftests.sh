@@ -35,8 +35,7 @@ rm -f "$LOGS/$name.console.part"
 python3 "$REPO/scripts/results.py" test-progs --console "$LOGS/$name.console" \
 	--tests "$tests" --ktap "$RESULTS/$name.ktap"
 json_results "$name"
-python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
-	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+log_check "$name"
 grep -q "^# bpf_selftests: done" "$LOGS/$name.console" ||
 	die "the tests never finished (boot exit $boot_rc), console: $LOGS/$name.console"
 [ "$boot_rc" = 0 ] || die "bpf_selftests boot failed (exit $boot_rc), console: $LOGS/$name.console"

@@ -22,7 +22,6 @@ boot_guest "$img" "$LOGS/$name.console" "$((seconds + ${BOOT_TIMEOUT:-$(scaled 6
 grep -q "^KTAP version" "$LOGS/$name.console" ||
 	die "no stress result (boot exit $boot_rc), console: $LOGS/$name.console"
 ktap_results "$LOGS/$name.console" "$name"
-python3 "$REPO/scripts/results.py" log-check --console "$LOGS/$name.console" \
-	--json "$RESULTS/$name.json" --ktap "$RESULTS/$name.ktap"
+log_check "$name"
 grep "^# stress:" "$RESULTS/$name.ktap" || true
 [ "$boot_rc" = 0 ] || die "stress boot failed (exit $boot_rc), console: $LOGS/$name.console"
