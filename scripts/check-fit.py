@@ -71,6 +71,26 @@ def lacks(src, srcarch, rows, suite):
     return missing
 
 
+# The fixes' selftests patches prepare-tree.sh could not apply to a --kdir
+# tree; bpf_selftests runs the tests they change.
+UNAPPLIED = '.arena-kfault-unapplied'
+UNAPPLIED_SUITES = ('bpf_selftests',)
+
+
+def unapplied(src, suite):
+    """[(what, why)] for the patches prepare-tree.sh left out of @src, if
+    @suite needs them."""
+    if suite not in UNAPPLIED_SUITES:
+        return []
+    try:
+        with open(os.path.join(src, UNAPPLIED), encoding='utf-8') as f:
+            rows = [line.rstrip('\n').split('\t', 1) for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+    return [(f"the tests {patch.split('-', 1)[0]} changes", why if why else 'does not apply')
+            for patch, why in (row + [''] if len(row) == 1 else row for row in rows)]
+
+
 def explain(suite, missing):
     """The one line for a suite the tree does not fit: what it lacks, each
     file named once, after what it lacks there."""
@@ -107,7 +127,7 @@ def main(argv=None):
         return 2
     unfit = []
     for suite in args.suites:
-        missing = lacks(args.src, srcarch, rows, suite)
+        missing = lacks(args.src, srcarch, rows, suite) + unapplied(args.src, suite)
         if missing:
             unfit.append((suite, explain(suite, missing)))
             where = args.arch if args.tree == '-' else f'{args.tree}/{args.arch}'

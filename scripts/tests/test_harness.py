@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -266,6 +267,25 @@ class SuiteFit(unittest.TestCase):
                 rows = [line.rstrip('\n').split('\t') for line in f]
             self.assertEqual([(r[2], r[4]) for r in rows], [('kunit', 'unfit')],
                              'the other suites are still run')
+
+    def test_unapplied_fixes_test(self):
+        self.assertTrue(os.path.isdir(KSRC), f'no kernel tree at {KSRC} (run: make deps)')
+        with tempfile.TemporaryDirectory() as d:
+            for _, path, *_ in self.requirements():
+                path = path.replace('$SRCARCH', 'x86')
+                os.makedirs(os.path.dirname(os.path.join(d, path)), exist_ok=True)
+                shutil.copy(os.path.join(KSRC, path), os.path.join(d, path))
+            # what prepare-tree.sh leaves when a fixes selftests patch does
+            # not apply to a --kdir tree (7.2.y has no arena_kfunc.c)
+            write_tree(d, {'.arena-kfault-unapplied':
+                           'fixes/0009-selftests-bpf-x.patch\t'
+                           'tools/testing/selftests/bpf/progs/arena_kfunc.c: not in the tree\n'})
+            proc = self.check(d, 'x86_64', ['kunit', 'kselftest', 'bpf_selftests'])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stdout.splitlines(), [
+                'upstream/x86_64: this tree lacks the tests fixes/0009 changes '
+                '(tools/testing/selftests/bpf/progs/arena_kfunc.c: not in the tree), '
+                'which the bpf_selftests suite needs: not run'])
 
     def test_arch_specific_line(self):
         with tempfile.TemporaryDirectory() as d:
