@@ -9,9 +9,10 @@
 #   all:      kernel-patches/test/, then kunit/ and selftests/ copied in.
 # upstream and series also get the fixes' regression tests (the patches
 # of kernel-patches/fixes/ that only touch tools/testing/selftests/): they
-# must fail on upstream, which shows the bugs, and pass on the series.  On
-# a --kdir tree that lacks the tests such a patch changes, the patch is left
-# out and listed in .arena-kfault-unapplied, and bpf_selftests does not run
+# must fail on upstream, which shows the bugs, and pass on the series.
+# On a --kdir tree that lacks the tests a selftests-only patch (of fixes/
+# or test/) changes, the patch is left out and listed in
+# .arena-kfault-unapplied, and bpf_selftests does not run
 # (scripts/check-fit.py); on the Debian source every patch must apply.
 # A worktree whose patch stack is unchanged is left alone, so that make only
 # rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
@@ -66,14 +67,16 @@ fixes_tests() {
 	local p
 	for p in "$PATCH_DIR"/fixes/[0-9]*.patch; do
 		[ "${p##*/}" != 0000-cover-letter.patch ] || continue
-		is_fixes_test "$p" && echo "$p"
+		case $p in "$PATCH_DIR"/fixes/*) is_selftests_patch "$p" && echo "$p" ;; esac
 	done
 	return 0
 }
 
-is_fixes_test() {
-	[ -f "$1" ] && [ "${1#"$PATCH_DIR"/fixes/}" != "$1" ] &&
-		! grep '^diff --git ' "$1" | grep -qv ' a/tools/testing/selftests/'
+# is_selftests_patch PATCH: a patch of fixes/ or test/ that only touches
+# tools/testing/selftests/.
+is_selftests_patch() {
+	case $1 in "$PATCH_DIR"/fixes/*|"$PATCH_DIR"/test/*) ;; *) return 1 ;; esac
+	[ -f "$1" ] && ! grep '^diff --git ' "$1" | grep -qv ' a/tools/testing/selftests/'
 }
 
 # why_not PATCH OUTPUT: why git apply -v refused PATCH, in one line, from
@@ -121,10 +124,10 @@ if [ "$(cat "$wt/.arena-kfault-stack" 2>/dev/null)" != "$stack_id" ]; then
 	for p in $list; do
 		if ! out=$(GIT_INDEX_FILE=$idx git -C "$wt" apply -v --cached "$p" 2>&1); then
 			why=$(why_not "$p" "$out")
-			# The fixes' selftests on a tree of your own (--kdir) that
-			# lacks the tests they change: only bpf_selftests, which
+			# A selftests patch on a tree of your own (--kdir) that
+			# lacks the tests it changes: only bpf_selftests, which
 			# runs them, cannot run (scripts/check-fit.py says so).
-			if is_fixes_test "$p" && [ "$SRC_ID" != debian ]; then
+			if is_selftests_patch "$p" && [ "$SRC_ID" != debian ]; then
 				printf '%s\t%s\n' "${p#"$PATCH_DIR"/}" "$why" >>"$wt/.arena-kfault-unapplied"
 				warn "not applied to the $tree tree: ${p#"$PATCH_DIR"/}: $why"
 				continue

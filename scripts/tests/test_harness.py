@@ -1579,10 +1579,10 @@ STREAM = (['# verify_stderr:FAIL:stderr stream read unexpected stderr stream rea
 SCRATCH_REPLACE = (['# check_store:FAIL:store after allocation unexpected store after '
                     'allocation: actual 0 != expected 4242'],
                    [('actual 0 !=', 'actual 17 !=')])
-SPMC_RESIZE = (['# parallel_test_spmc_resize__0 returned -22',
+SPMC_RESIZE = (['# parallel_test_spmc_resize__0 returned -34',
                 '# run_libarena_parallel_test:FAIL:parallel_test_spmc_resize unexpected error: '
-                '-22 (errno 2)'],
-               [('unexpected error: -22', 'unexpected error: -12')])
+                '-34 (errno 2)'],
+               [('unexpected error: -34', 'unexpected error: -22')])
 SAMPLES = {
     'upstream x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
     'series x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
