@@ -679,9 +679,7 @@ class KnownFailures(unittest.TestCase):
         self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
 
     def test_repo_entries_have_signatures(self):
-        sys.path.insert(0, os.path.join(REPO, 'scripts'))
-        import results  # pylint: disable=import-outside-toplevel
-        entries = results.read_known_failures(
+        entries = judge_module().read_known_failures(
             os.path.join(REPO, 'configs', 'known-failures.conf'))
         self.assertTrue(entries)
         def same_on_upstream(e):
@@ -1168,10 +1166,17 @@ class TestProgsOutput(unittest.TestCase):
 
 
 def results_module():
-    """scripts/results.py, imported."""
+    """scripts/results.py (the command line), imported."""
     sys.path.insert(0, os.path.join(REPO, 'scripts'))
     import results  # pylint: disable=import-outside-toplevel
     return results
+
+
+def judge_module():
+    """scripts/results_judge.py (the judge behind results.py), imported."""
+    sys.path.insert(0, os.path.join(REPO, 'scripts'))
+    import results_judge  # pylint: disable=import-outside-toplevel
+    return results_judge
 
 
 def results_cli(*argv):
@@ -1463,14 +1468,14 @@ def case_files(d, tree, arch, suite, label, log, status='FAIL'):
 def judge_entry(entry, log):
     """The status the judge gives the case of known failure @entry when it
     fails with @log (real-shaped result files, judged in this process)."""
-    results = results_module()
+    judge = judge_module()
     with tempfile.TemporaryDirectory() as d:
         case_files(d, entry['tree'], entry['arch'], entry['suite'], entry['case'], log)
-        rec = results.suite_record(
+        rec = judge.suite_record(
             os.path.join(d, f"{entry['tree']}-{entry['arch']}-{entry['suite']}.json"),
             entry['tree'], entry['arch'], entry['suite'], [entry], 'debian',
             set() if entry['flavours'] == ['any'] else set(entry['flavours']))
-    case = next(c for c in rec['cases'] if results.case_label(c['name']) == entry['case'])
+    case = next(c for c in rec['cases'] if judge.case_label(c['name']) == entry['case'])
     return case['status'], case.get('note', '')
 
 
@@ -1759,7 +1764,7 @@ class RepoKnownFailures(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.entries = results_module().read_known_failures(
+        cls.entries = judge_module().read_known_failures(
             os.path.join(REPO, 'configs', 'known-failures.conf'))
 
     def test_every_entry_has_a_sample(self):
@@ -1809,7 +1814,7 @@ def entry_of(conf):
         path = os.path.join(d, 'known.conf')
         with open(path, 'w', encoding='utf-8') as f:
             f.write(conf)
-        return results_module().read_known_failures(path)[0]
+        return judge_module().read_known_failures(path)[0]
 
 
 class KnownFailureReports(unittest.TestCase):
@@ -1908,7 +1913,7 @@ class StressVerdicts(unittest.TestCase):
                   encoding='utf-8') as f:
             m = re.search(r'#define MEM_SLACK_KB\s+\((\d+) \* 1024\)', f.read())
         self.assertIsNotNone(m, 'arena_stress.c: no MEM_SLACK_KB')
-        self.assertEqual(int(m.group(1)) * 1024, results_module().STRESS_MEM_SLACK_KB)
+        self.assertEqual(int(m.group(1)) * 1024, judge_module().STRESS_MEM_SLACK_KB)
 
     def boot(self, console, boot_rc):
         """scripts/run-stress.sh with a boot that prints @console and ends
@@ -2031,7 +2036,7 @@ class RunContents(unittest.TestCase):
                       'expected it', proc.stdout)
 
     def test_trees_times_arches_and_self_test(self):
-        rows = results_module().asked_rows(['trees=upstream fixes', 'arches=x86_64 arm64',
+        rows = judge_module().asked_rows(['trees=upstream fixes', 'arches=x86_64 arm64',
                                             'cells=', 'suites= kunit bench', 'self_test=1'])
         self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'), ('upstream', 'arm64', 'kunit'),
                                 ('fixes', 'x86_64', 'kunit'), ('fixes', 'arm64', 'kunit'),
@@ -2484,9 +2489,9 @@ class TestProgsSubtests(unittest.TestCase):
             self.assertNotIn('stream_success.subtests', cases)
 
     def test_count_line_is_not_a_case(self):
-        entries = results_module().read_expected_cases(
+        entries = judge_module().read_expected_cases(
             os.path.join(REPO, 'configs', 'expected-cases'))
-        counts = results_module().read_subtest_counts(
+        counts = judge_module().read_subtest_counts(
             os.path.join(REPO, 'configs', 'expected-cases'))
         self.assertTrue(counts.get('bpf_selftests'), 'no bpf_selftests subtest counts listed')
         self.assertEqual(set(counts['bpf_selftests']) & set(entries.get('bpf_selftests', {})),
@@ -2568,7 +2573,7 @@ class SplatPatterns(unittest.TestCase):
     def flagged(lines):
         """The lines of @lines that the host (results.py) and grep -E
         (lib.sh splats_in) each flag."""
-        host = [line for line in lines if any(p.search(line) for p in results_module().SPLATS)]
+        host = [line for line in lines if any(p.search(line) for p in judge_module().SPLATS)]
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, 'console')
             with open(path, 'w', encoding='utf-8') as f:
