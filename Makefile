@@ -10,8 +10,9 @@
 #                       SERIES=series (default) or SERIES=fixes
 #   make format-series  re-sign kernel-patches/$(SERIES)/ with your git
 #                       user.name and user.email (they ship with a placeholder)
-#   make mutants        apply each kunit/mutants/*.patch to the series tree and
-#                       check the KUnit suite or the kselftests kill it
+#   make mutants        apply each kernel-patches/series/mutants/*.patch to
+#                       the series tree and check that the KUnit suite, the
+#                       kselftests or must_oops kill it
 #                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
 #   make bench          arena_bench on every tree and arch (builds what is
 #                       missing), then the ratio table; RUN_ARGS narrows it

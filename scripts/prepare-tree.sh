@@ -14,7 +14,8 @@
 # out and listed in .arena-kfault-unapplied, and bpf_selftests does not run
 # (scripts/check-fit.py); on the Debian source every patch must apply.
 # A worktree whose patch stack is unchanged is left alone, so that make only
-# rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
+# rebuilds what changed.  MUTANT=FILE applies one more diff (a mutant,
+# kernel-patches/<tree>/mutants/, which the patch globs here never pick up)
 # on top, uncommitted, for scripts/run-mutants.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -164,6 +165,6 @@ install_changed() {
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
 }
-install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"	# not mutants/
+install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"
 install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault" ""
 echo "$wt"

@@ -6,6 +6,7 @@ need the kernel's kunit.py use the tree run_tests.sh fetched; they fail,
 not skip, when it is missing.
 """
 import contextlib
+import glob
 import io
 import json
 import os
@@ -436,33 +437,137 @@ class ResultParsing(unittest.TestCase):
         self.assertEqual(proc.stdout.strip(), '2 passed, 1 failed, 0 skipped')
 
 
-class Mutants(unittest.TestCase):
-    """Every kunit/mutants/*.patch still applies to the series tree."""
+def fake_source(d, arena_c='int a;\nint b;\nint c;\n'):
+    """A pristine kernel source of one file, kernel/bpf/arena.c, in the cache
+    @d/cache: (the cache, an empty PATCH_DIR @d/patches, the source)."""
+    cache, patches = os.path.join(d, 'cache'), os.path.join(d, 'patches')
+    src = os.path.join(cache, 'src', 'debian')
+    write_tree(src, {'kernel/bpf/arena.c': arena_c})
+    os.makedirs(patches)
+    git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+    for cmd in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'x'], ['tag', 'pristine']):
+        subprocess.run(git + cmd, check=True)
+    return cache, patches, src
 
-    def test_mutants_apply(self):
+
+def arena_diff(old, new, subject='x'):
+    """A format-patch that changes line 2 of fake_source()'s arena.c from
+    @old to @new."""
+    return textwrap.dedent(f'''\
+        From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+        From: T <t@t>
+        Subject: [PATCH] {subject}
+
+        ---
+        --- a/kernel/bpf/arena.c
+        +++ b/kernel/bpf/arena.c
+        @@ -1,3 +1,3 @@
+         int a;
+        -{old}
+        +{new}
+         int c;
+        ''')
+
+
+class Mutants(unittest.TestCase):
+    """The mutants sit beside the patches they break,
+    kernel-patches/<series>/mutants/, and still apply to their tree; nothing
+    that takes a series' patches takes them too."""
+
+    def index_of(self, env, dirs):
+        """A scratch index (@env) of the pristine source with the patches
+        of kernel-patches/@dirs applied, as prepare-tree.sh stacks them."""
+        git = ['git', '-C', KSRC]
+        proc = run(git + ['read-tree', 'pristine'], env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for sub in dirs:
+            pdir = os.path.join(REPO, 'kernel-patches', sub)
+            for name in sorted(os.listdir(pdir)):
+                if name.endswith('.patch') and not name.startswith('0000-'):
+                    proc = run(git + ['apply', '--cached', os.path.join(pdir, name)], env=env)
+                    self.assertEqual(proc.returncode, 0, f'{sub}/{name}: {proc.stderr}')
+
+    def check_apply(self, series, dirs):
         self.assertTrue(os.path.isdir(os.path.join(KSRC, '.git')),
                         f'{KSRC} missing: run ./run_tests.sh once first')
+        mdir = os.path.join(REPO, 'kernel-patches', series, 'mutants')
+        names = sorted(n for n in os.listdir(mdir) if n.endswith('.patch'))
+        self.assertTrue(names, f'no mutants in {mdir}')
         with tempfile.TemporaryDirectory() as d:
             env = {'GIT_INDEX_FILE': os.path.join(d, 'index')}
-            git = ['git', '-C', KSRC]
-            proc = run(git + ['read-tree', 'pristine'], env=env)
-            self.assertEqual(proc.returncode, 0, proc.stderr)
-            for sub in ('base', 'series', 'test'):
-                pdir = os.path.join(REPO, 'kernel-patches', sub)
-                for name in sorted(os.listdir(pdir)):
-                    if name.endswith('.patch') and not name.startswith('0000-'):
-                        proc = run(git + ['apply', '--cached', os.path.join(pdir, name)],
-                                   env=env)
-                        self.assertEqual(proc.returncode, 0, f'{sub}/{name}: {proc.stderr}')
-            mdir = os.path.join(REPO, 'kunit', 'mutants')
+            self.index_of(env, dirs)
             stale = []
-            for name in sorted(os.listdir(mdir)):
-                if name.endswith('.patch'):
-                    proc = run(git + ['apply', '--check', '--cached',
-                                      os.path.join(mdir, name)], env=env)
-                    if proc.returncode:
-                        stale.append(f'{name}: {proc.stderr.strip()}')
+            for name in names:
+                proc = run(['git', '-C', KSRC, 'apply', '--check', '--cached',
+                            os.path.join(mdir, name)], env=env)
+                if proc.returncode:
+                    stale.append(f'{name}: {proc.stderr.strip()}')
             self.assertEqual(stale, [], 'mutants that no longer apply')
+
+    def test_mutants_apply(self):
+        """Every kernel-patches/series/mutants/*.patch applies to the series tree."""
+        self.check_apply('series', ('base', 'series', 'test'))
+
+    def test_fixes_mutants_apply(self):
+        """Every kernel-patches/fixes/mutants/*.patch applies to the fixes tree."""
+        self.check_apply('fixes', ('fixes', 'test'))
+
+    def test_mutants_beside_their_series(self):
+        """No mutant is left in kunit/; run-mutants.sh runs exactly the
+        series' mutants; each names its break and what kills it."""
+        self.assertFalse(os.path.exists(os.path.join(REPO, 'kunit', 'mutants')))
+        series = os.path.join(REPO, 'kernel-patches', 'series', 'mutants')
+        want = sorted(os.path.join(series, n) for n in os.listdir(series) if n.endswith('.patch'))
+        proc = run([os.path.join(REPO, 'scripts', 'run-mutants.sh'), '--list'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split(), want)
+        proc = run([os.path.join(REPO, 'scripts', 'run-mutants.sh'), '--list'],
+                   env={'MUTANTS': 'handler-off-by-one'})
+        self.assertEqual(proc.stdout.split(), [os.path.join(series, 'handler-off-by-one.patch')])
+        for mdir in glob.glob(os.path.join(REPO, 'kernel-patches', '*', 'mutants')):
+            for path in glob.glob(os.path.join(mdir, '*.patch')):
+                with open(path, encoding='utf-8') as f:
+                    head = f.read().split('\ndiff --git ', 1)[0]
+                for key in ('Mutant:', 'Killed by:'):
+                    self.assertIn('\n' + key, '\n' + head, f'{path}: no "{key}" line')
+
+    def test_patch_globs_skip_mutants(self):
+        """prepare-tree.sh stacks a series' numbered patches and the fixes'
+        selftests, never a mutants/ patch, though it is numbered like them
+        and would not apply; export-series.sh keeps mutants/ when it
+        rewrites a series."""
+        with tempfile.TemporaryDirectory() as d:
+            cache, patches, src = fake_source(d)
+            write_tree(patches, {
+                'series/0001-good.patch': arena_diff('int b;', 'int series;'),
+                'series/mutants/0002-bad.patch': arena_diff('int nothing;', 'int mutant;'),
+                'fixes/mutants/0002-bad.patch': textwrap.dedent('''\
+                    --- a/tools/testing/selftests/bpf/none.c
+                    +++ b/tools/testing/selftests/bpf/none.c
+                    @@ -1 +1 @@
+                    -int nothing;
+                    +int mutant;
+                    '''),
+            })
+            env = {'ARENA_KFAULT_CACHE': cache, 'PATCH_DIR': patches}
+            for tree, line in (('series', 'int series;'), ('upstream', 'int b;')):
+                proc = run([os.path.join(REPO, 'scripts', 'prepare-tree.sh'), tree], env=env)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                with open(os.path.join(proc.stdout.strip(), 'kernel', 'bpf', 'arena.c'),
+                          encoding='utf-8') as f:
+                    self.assertIn(line, f.read().splitlines(), tree)
+            # export-series.sh: a series regenerated from a git tree
+            git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+            with open(os.path.join(src, 'kernel', 'bpf', 'arena.c'), 'a', encoding='utf-8') as f:
+                f.write('int d;\n')
+            subprocess.run(git + ['commit', '-qam', 'bpf: add d'], check=True)
+            proc = run([os.path.join(REPO, 'scripts', 'export-series.sh'), src, 'pristine'],
+                       env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            sdir = os.path.join(patches, 'series')
+            self.assertEqual(sorted(os.listdir(sdir)),
+                             ['0000-cover-letter.patch', '0001-bpf-add-d.patch', 'mutants'])
+            self.assertEqual(os.listdir(os.path.join(sdir, 'mutants')), ['0002-bad.patch'])
 
 
 class BootTimeout(unittest.TestCase):
