@@ -23,6 +23,10 @@ set -eu
 tree=${1:?usage: prepare-tree.sh upstream|series|fixes|base}
 src=$SRC
 wt=$(tree_src "$tree")
+# A mutant that is not there must not leave the tree unmutated unseen.
+if [ -n "${MUTANT:-}" ] && { [ ! -f "$MUTANT" ] || [ ! -r "$MUTANT" ]; }; then
+	die "MUTANT=$MUTANT: no such file (or not readable)"
+fi
 [ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
 
 # The source predates the feature when arena.c has no fault hook.

@@ -569,6 +569,30 @@ class Mutants(unittest.TestCase):
                              ['0000-cover-letter.patch', '0001-bpf-add-d.patch', 'mutants'])
             self.assertEqual(os.listdir(os.path.join(sdir, 'mutants')), ['0002-bad.patch'])
 
+    def test_missing_mutant_named(self):
+        """prepare-tree.sh MUTANT=FILE applies FILE on top of the tree; a
+        FILE that is not there is an error that names it, not the
+        unmutated tree."""
+        with tempfile.TemporaryDirectory() as d:
+            cache, patches, _ = fake_source(d)
+            os.makedirs(os.path.join(patches, 'series'))
+            mutant = os.path.join(d, 'mutant.patch')
+            with open(mutant, 'w', encoding='utf-8') as f:
+                f.write(arena_diff('int b;', 'int mutant;'))
+            env = {'ARENA_KFAULT_CACHE': cache, 'PATCH_DIR': patches}
+            prepare = os.path.join(REPO, 'scripts', 'prepare-tree.sh')
+            proc = run([prepare, 'series'], env=dict(env, MUTANT=mutant))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(proc.stdout.strip(), 'kernel', 'bpf', 'arena.c'),
+                      encoding='utf-8') as f:
+                self.assertIn('int mutant;', f.read().splitlines())
+            missing = os.path.join(d, 'no-such-mutant.patch')
+            proc = run([prepare, 'series'], env=dict(env, MUTANT=missing))
+            line = one_error_line(self, proc)
+            self.assertIn(missing, line)
+            self.assertIn('no such file', line)
+            self.assertEqual(proc.stdout, '')
+
 
 class BootTimeout(unittest.TestCase):
     """A guest that never powers off is killed and its console tail shown."""
