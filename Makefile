@@ -13,7 +13,8 @@
 #   make mutants        apply each kernel-patches/series/mutants/*.patch to
 #                       the series tree and check that the KUnit suite, the
 #                       kselftests or must_oops kill it
-#                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
+#                       (ARCH=: default the first arch of configs/arches.conf;
+#                       SUITES=kunit for KUnit only)
 #   make bench          arena_bench on every tree and arch (builds what is
 #                       missing), then the ratio table; RUN_ARGS narrows it
 #   make prove-oops     only the must_oops boots, every tree and arch
@@ -27,6 +28,9 @@
 
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
+# The arch of the targets that run one: ARCH=, else the first arch of
+# configs/arches.conf (as scripts/lib.sh reads it).
+ONE_ARCH = $(or $(ARCH),$(firstword $(shell bash -c '. scripts/lib.sh && known_arches')))
 
 .PHONY: check test bench prove-oops stress debug harness-check check-series format-series mutants deps clean distclean
 
@@ -63,8 +67,8 @@ format-series:
 	SERIES=$(SERIES) scripts/format-series.sh
 
 mutants:
-	./run_tests.sh --tree series --arch $(or $(ARCH),x86_64)
-	scripts/run-mutants.sh $(or $(ARCH),x86_64)
+	./run_tests.sh --tree series --arch $(ONE_ARCH)
+	scripts/run-mutants.sh $(ONE_ARCH)
 
 deps:
 	scripts/setup.sh
