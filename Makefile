@@ -18,6 +18,11 @@
 #   make bench          arena_bench on every tree and arch (builds what is
 #                       missing), then the ratio table; RUN_ARGS narrows it
 #   make prove-oops     only the must_oops boots, every tree and arch
+#   make prove-base-oopses
+#                       v7.3 with kernel-patches/base/ only (the recovery
+#                       taken out) oopses on a kfunc store to an unallocated
+#                       arena page (scripts/prove-base-oopses.sh; ARCH= as
+#                       for make mutants)
 #   make stress         only the stress suite, STRESS_SECONDS (default 180)
 #                       per cell; with FLAVOUR=debug on the debug kernels
 #   make debug          KUnit, kselftests and must_oops on the debug kernels
@@ -32,7 +37,8 @@ CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 # configs/arches.conf (as scripts/lib.sh reads it).
 ONE_ARCH = $(or $(ARCH),$(firstword $(shell bash -c '. scripts/lib.sh && known_arches')))
 
-.PHONY: check test bench prove-oops stress debug harness-check check-series format-series mutants deps clean distclean
+.PHONY: check test bench prove-oops prove-base-oopses stress debug harness-check check-series \
+	format-series mutants deps clean distclean
 
 SERIES ?= series
 
@@ -47,6 +53,11 @@ bench:
 
 prove-oops:
 	./run_tests.sh --only must_oops $(RUN_ARGS)
+
+prove-base-oopses:
+	scripts/setup.sh
+	scripts/fetch-tree.sh >/dev/null
+	scripts/prove-base-oopses.sh $(ONE_ARCH)
 
 STRESS_SECONDS ?= 180
 stress:
