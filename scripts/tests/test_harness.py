@@ -1819,7 +1819,7 @@ SAMPLES = {
     'upstream arm64 kselftest arena.concurrent_faults_allocs_frees': (
         ['#  RUN           arena.concurrent_faults_allocs_frees ...',
          '# arena_fixture.h:54:concurrent_faults_allocs_frees:Expected 0 (0) == '
-         'kmsg_bad_lines(e->kmsg, first, sizeof(first)) (3)',
+         'akf_kmsg_bad_lines(e->kmsg, first, sizeof(first)) (3)',
          '# arena_fixture.h:55:concurrent_faults_allocs_frees:kernel log: 4,1432,61234567,-;'
          'WARNING: arch/arm64/mm/fault.c:422 at __do_kernel_fault+0x2c4/0x2d8, '
          'CPU#0: arena_kfault_t/212', '',
