@@ -10,12 +10,19 @@
 #                       SERIES=series (default) or SERIES=fixes
 #   make format-series  re-sign kernel-patches/$(SERIES)/ with your git
 #                       user.name and user.email (they ship with a placeholder)
-#   make mutants        apply each kunit/mutants/*.patch to the series tree and
-#                       check the KUnit suite or the kselftests kill it
-#                       (ARCH=arm64 for arm64; SUITES=kunit for KUnit only)
+#   make mutants        apply each kernel-patches/series/mutants/*.patch to
+#                       the series tree and check that the KUnit suite, the
+#                       kselftests or must_oops kill it
+#                       (ARCH=: default the first arch of configs/arches.conf;
+#                       SUITES=kunit for KUnit only)
 #   make bench          arena_bench on every tree and arch (builds what is
 #                       missing), then the ratio table; RUN_ARGS narrows it
 #   make prove-oops     only the must_oops boots, every tree and arch
+#   make prove-base-oopses
+#                       v7.3 with kernel-patches/base/ only (the recovery
+#                       taken out) oopses on a kfunc store to an unallocated
+#                       arena page (scripts/prove-base-oopses.sh; ARCH= as
+#                       for make mutants)
 #   make stress         only the stress suite, STRESS_SECONDS (default 180)
 #                       per cell; with FLAVOUR=debug on the debug kernels
 #   make debug          KUnit, kselftests and must_oops on the debug kernels
@@ -26,8 +33,12 @@
 
 RUN_ARGS ?=
 CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
+# The arch of the targets that run one: ARCH=, else the first arch of
+# configs/arches.conf (as scripts/lib.sh reads it).
+ONE_ARCH = $(or $(ARCH),$(firstword $(shell bash -c '. scripts/lib.sh && known_arches')))
 
-.PHONY: check test bench prove-oops stress debug harness-check check-series format-series mutants deps clean distclean
+.PHONY: check test bench prove-oops prove-base-oopses stress debug harness-check check-series \
+	format-series mutants deps clean distclean
 
 SERIES ?= series
 
@@ -42,6 +53,11 @@ bench:
 
 prove-oops:
 	./run_tests.sh --only must_oops $(RUN_ARGS)
+
+prove-base-oopses:
+	scripts/setup.sh
+	scripts/fetch-tree.sh >/dev/null
+	scripts/prove-base-oopses.sh $(ONE_ARCH)
 
 STRESS_SECONDS ?= 180
 stress:
@@ -62,8 +78,8 @@ format-series:
 	SERIES=$(SERIES) scripts/format-series.sh
 
 mutants:
-	./run_tests.sh --tree series --arch $(or $(ARCH),x86_64)
-	scripts/run-mutants.sh $(or $(ARCH),x86_64)
+	./run_tests.sh --tree series --arch $(ONE_ARCH)
+	scripts/run-mutants.sh $(ONE_ARCH)
 
 deps:
 	scripts/setup.sh

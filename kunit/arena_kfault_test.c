@@ -356,7 +356,8 @@ static void clear_cb_mixed_range(struct kunit *test)
  * Every install of the real page must be collected exactly once, and the
  * scratch page never.  (A read-then-clear would pass too: installers only
  * fill empty slots, so a slot the clearer read as full cannot change under
- * it; kunit/mutants/README explains why that mutant is left out.)
+ * it; kernel-patches/series/mutants/README explains why that mutant is left
+ * out.)
  */
 #define RACE_ROUNDS	20000
 #define RACE_MIN_REAL	100

@@ -15,7 +15,8 @@
 # .arena-kfault-unapplied, and bpf_selftests does not run
 # (scripts/check-fit.py); on the Debian source every patch must apply.
 # A worktree whose patch stack is unchanged is left alone, so that make only
-# rebuilds what changed.  MUTANT=FILE applies one more diff (kunit/mutants/)
+# rebuilds what changed.  MUTANT=FILE applies one more diff (a mutant,
+# kernel-patches/<tree>/mutants/, which the patch globs here never pick up)
 # on top, uncommitted, for scripts/run-mutants.sh.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,10 @@ set -eu
 tree=${1:?usage: prepare-tree.sh upstream|series|fixes|base}
 src=$SRC
 wt=$(tree_src "$tree")
+# A mutant that is not there must not leave the tree unmutated unseen.
+if [ -n "${MUTANT:-}" ] && { [ ! -f "$MUTANT" ] || [ ! -r "$MUTANT" ]; }; then
+	die "MUTANT=$MUTANT: no such file (or not readable)"
+fi
 [ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
 
 # The source predates the feature when arena.c has no fault hook.
@@ -167,6 +172,6 @@ install_changed() {
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
 }
-install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"	# not mutants/
+install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"
 install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault" ""
 echo "$wt"

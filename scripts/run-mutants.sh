@@ -1,17 +1,38 @@
 #!/bin/bash
 # run-mutants.sh [ARCH]: prove the suites have teeth.  Each
-# kunit/mutants/*.patch breaks the series in one way; apply it on top of the
-# series tree, rebuild (incrementally), run the KUnit suite and the
-# kselftests and expect at least one case to fail.  The unmutated series
-# runs first and must be green.  A mutant is killed only when every suite
-# produced results and a case FAILed (the kill says whether it was one of the
-# header's "Killed by:" cases); a build failure, a crash or missing results
-# is INCONCLUSIVE.  Exit status: mutants that survived or were inconclusive.
-# The series tree is restored afterwards.  MUTANTS="name ..." runs only
-# those; SUITES="kunit" (or "kselftest", "kselftest must_oops") runs only
-# those suites.
+# kernel-patches/series/mutants/*.patch breaks the series in one way; apply
+# it on top of the series tree, rebuild (incrementally), run the KUnit
+# suite, the kselftests and must_oops and expect at least one case to fail.
+# The unmutated series runs first and must be green.  A mutant is killed
+# only when every suite produced results and a case FAILed (the kill says
+# whether it was one of the header's "Killed by:" cases); a build failure,
+# a crash or missing results is INCONCLUSIVE.  Exit status: mutants that
+# survived or were inconclusive.  The series tree is restored afterwards.
+# MUTANTS="name ..." runs only those; SUITES="kunit" (or "kselftest",
+# "kselftest must_oops") runs only those suites.  run-mutants.sh --list
+# prints the mutants it would run (MUTANTS applied) and does nothing else.
+# (kernel-patches/fixes/mutants/ holds the fixes tree's mutants; this
+# script runs the series' only.)
 set -eu
 . "$(dirname "$0")/lib.sh"
+
+# mutants: the mutant patches to run, one per line (MUTANTS="name ...":
+# only those).
+mutants() {
+	local m name
+	for m in "$PATCH_DIR"/series/mutants/*.patch; do
+		[ -f "$m" ] || continue
+		name=$(basename "$m" .patch)
+		if [ -n "${MUTANTS:-}" ] && [ "${MUTANTS#*"$name"}" = "$MUTANTS" ]; then
+			continue
+		fi
+		echo "$m"
+	done
+}
+if [ "${1:-}" = --list ]; then
+	mutants
+	exit 0
+fi
 
 arch=${1:-$(known_arches | cut -d" " -f1)}
 load_arch "$arch"
@@ -67,11 +88,9 @@ survived*) printf '%-28s %-12s %s\n' baseline green "" >&2 ;;
 esac
 
 inconclusive=0
-for m in "$REPO"/kunit/mutants/*.patch; do
+mapfile -t list < <(mutants)
+for m in "${list[@]}"; do
 	name=$(basename "$m" .patch)
-	if [ -n "${MUTANTS:-}" ] && [ "${MUTANTS#*"$name"}" = "$MUTANTS" ]; then
-		continue
-	fi
 	arches=$(sed -n 's/^Arches: //p' "$m")
 	if [ -n "$arches" ] && [ "${arches#*"$arch"}" = "$arches" ]; then
 		printf '%-28s %-12s %s\n' "$name" n/a "(only for $arches)" >&2

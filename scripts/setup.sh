@@ -15,19 +15,26 @@ list() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1"
 }
 
-# Debian arches of configs/arches.conf other than the host's.
+# Debian arches of configs/arches.conf (read by lib.sh's load_arch) other
+# than the host's.
 foreign_arches() {
-	local host
+	local host a
 	host=$(dpkg --print-architecture)
-	awk -v h="$host" '!/^#/ && NF && $5 != h { print $5 }' "$REPO/configs/arches.conf"
+	for a in $(known_arches); do
+		load_arch "$a"
+		[ "$ARCH_DEB" = "$host" ] || echo "$ARCH_DEB"
+	done
 }
 
 packages() {
 	local a
 	list "$REPO/configs/toolchain.packages"
 	# per arch: QEMU and the cross compiler (configs/arches.conf)
-	awk '!/^#/ && NF { print $7; if ($8 != "-") print $8 }' "$REPO/configs/arches.conf" |
-		sort -u
+	for a in $(known_arches); do
+		load_arch "$a"
+		echo "$ARCH_QEMU_PKG"
+		[ -z "$ARCH_CROSS_PKG" ] || echo "$ARCH_CROSS_PKG"
+	done | sort -u
 	for a in $(foreign_arches); do
 		list "$REPO/configs/toolchain-target.packages" | sed "s/\$/:$a/"
 	done

@@ -6,6 +6,7 @@ need the kernel's kunit.py use the tree run_tests.sh fetched; they fail,
 not skip, when it is missing.
 """
 import contextlib
+import glob
 import io
 import json
 import os
@@ -436,33 +437,161 @@ class ResultParsing(unittest.TestCase):
         self.assertEqual(proc.stdout.strip(), '2 passed, 1 failed, 0 skipped')
 
 
-class Mutants(unittest.TestCase):
-    """Every kunit/mutants/*.patch still applies to the series tree."""
+def fake_source(d, arena_c='int a;\nint b;\nint c;\n'):
+    """A pristine kernel source of one file, kernel/bpf/arena.c, in the cache
+    @d/cache: (the cache, an empty PATCH_DIR @d/patches, the source)."""
+    cache, patches = os.path.join(d, 'cache'), os.path.join(d, 'patches')
+    src = os.path.join(cache, 'src', 'debian')
+    write_tree(src, {'kernel/bpf/arena.c': arena_c})
+    os.makedirs(patches)
+    git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+    for cmd in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'x'], ['tag', 'pristine']):
+        subprocess.run(git + cmd, check=True)
+    return cache, patches, src
 
-    def test_mutants_apply(self):
+
+def arena_diff(old, new, subject='x'):
+    """A format-patch that changes line 2 of fake_source()'s arena.c from
+    @old to @new."""
+    return textwrap.dedent(f'''\
+        From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+        From: T <t@t>
+        Subject: [PATCH] {subject}
+
+        ---
+        --- a/kernel/bpf/arena.c
+        +++ b/kernel/bpf/arena.c
+        @@ -1,3 +1,3 @@
+         int a;
+        -{old}
+        +{new}
+         int c;
+        ''')
+
+
+class Mutants(unittest.TestCase):
+    """The mutants sit beside the patches they break,
+    kernel-patches/<series>/mutants/, and still apply to their tree; nothing
+    that takes a series' patches takes them too."""
+
+    def index_of(self, env, dirs):
+        """A scratch index (@env) of the pristine source with the patches
+        of kernel-patches/@dirs applied, as prepare-tree.sh stacks them."""
+        git = ['git', '-C', KSRC]
+        proc = run(git + ['read-tree', 'pristine'], env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        for sub in dirs:
+            pdir = os.path.join(REPO, 'kernel-patches', sub)
+            for name in sorted(os.listdir(pdir)):
+                if name.endswith('.patch') and not name.startswith('0000-'):
+                    proc = run(git + ['apply', '--cached', os.path.join(pdir, name)], env=env)
+                    self.assertEqual(proc.returncode, 0, f'{sub}/{name}: {proc.stderr}')
+
+    def check_apply(self, series, dirs):
         self.assertTrue(os.path.isdir(os.path.join(KSRC, '.git')),
                         f'{KSRC} missing: run ./run_tests.sh once first')
+        mdir = os.path.join(REPO, 'kernel-patches', series, 'mutants')
+        names = sorted(n for n in os.listdir(mdir) if n.endswith('.patch'))
+        self.assertTrue(names, f'no mutants in {mdir}')
         with tempfile.TemporaryDirectory() as d:
             env = {'GIT_INDEX_FILE': os.path.join(d, 'index')}
-            git = ['git', '-C', KSRC]
-            proc = run(git + ['read-tree', 'pristine'], env=env)
-            self.assertEqual(proc.returncode, 0, proc.stderr)
-            for sub in ('base', 'series', 'test'):
-                pdir = os.path.join(REPO, 'kernel-patches', sub)
-                for name in sorted(os.listdir(pdir)):
-                    if name.endswith('.patch') and not name.startswith('0000-'):
-                        proc = run(git + ['apply', '--cached', os.path.join(pdir, name)],
-                                   env=env)
-                        self.assertEqual(proc.returncode, 0, f'{sub}/{name}: {proc.stderr}')
-            mdir = os.path.join(REPO, 'kunit', 'mutants')
+            self.index_of(env, dirs)
             stale = []
-            for name in sorted(os.listdir(mdir)):
-                if name.endswith('.patch'):
-                    proc = run(git + ['apply', '--check', '--cached',
-                                      os.path.join(mdir, name)], env=env)
-                    if proc.returncode:
-                        stale.append(f'{name}: {proc.stderr.strip()}')
+            for name in names:
+                proc = run(['git', '-C', KSRC, 'apply', '--check', '--cached',
+                            os.path.join(mdir, name)], env=env)
+                if proc.returncode:
+                    stale.append(f'{name}: {proc.stderr.strip()}')
             self.assertEqual(stale, [], 'mutants that no longer apply')
+
+    def test_mutants_apply(self):
+        """Every kernel-patches/series/mutants/*.patch applies to the series tree."""
+        self.check_apply('series', ('base', 'series', 'test'))
+
+    def test_fixes_mutants_apply(self):
+        """Every kernel-patches/fixes/mutants/*.patch applies to the fixes tree."""
+        self.check_apply('fixes', ('fixes', 'test'))
+
+    def test_mutants_beside_their_series(self):
+        """No mutant is left in kunit/; run-mutants.sh runs exactly the
+        series' mutants; each names its break and what kills it."""
+        self.assertFalse(os.path.exists(os.path.join(REPO, 'kunit', 'mutants')))
+        series = os.path.join(REPO, 'kernel-patches', 'series', 'mutants')
+        want = sorted(os.path.join(series, n) for n in os.listdir(series) if n.endswith('.patch'))
+        proc = run([os.path.join(REPO, 'scripts', 'run-mutants.sh'), '--list'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.split(), want)
+        proc = run([os.path.join(REPO, 'scripts', 'run-mutants.sh'), '--list'],
+                   env={'MUTANTS': 'handler-off-by-one'})
+        self.assertEqual(proc.stdout.split(), [os.path.join(series, 'handler-off-by-one.patch')])
+        for mdir in glob.glob(os.path.join(REPO, 'kernel-patches', '*', 'mutants')):
+            for path in glob.glob(os.path.join(mdir, '*.patch')):
+                with open(path, encoding='utf-8') as f:
+                    head = f.read().split('\ndiff --git ', 1)[0]
+                for key in ('Mutant:', 'Killed by:'):
+                    self.assertIn('\n' + key, '\n' + head, f'{path}: no "{key}" line')
+
+    def test_patch_globs_skip_mutants(self):
+        """prepare-tree.sh stacks a series' numbered patches and the fixes'
+        selftests, never a mutants/ patch, though it is numbered like them
+        and would not apply; export-series.sh keeps mutants/ when it
+        rewrites a series."""
+        with tempfile.TemporaryDirectory() as d:
+            cache, patches, src = fake_source(d)
+            write_tree(patches, {
+                'series/0001-good.patch': arena_diff('int b;', 'int series;'),
+                'series/mutants/0002-bad.patch': arena_diff('int nothing;', 'int mutant;'),
+                'fixes/mutants/0002-bad.patch': textwrap.dedent('''\
+                    --- a/tools/testing/selftests/bpf/none.c
+                    +++ b/tools/testing/selftests/bpf/none.c
+                    @@ -1 +1 @@
+                    -int nothing;
+                    +int mutant;
+                    '''),
+            })
+            env = {'ARENA_KFAULT_CACHE': cache, 'PATCH_DIR': patches}
+            for tree, line in (('series', 'int series;'), ('upstream', 'int b;')):
+                proc = run([os.path.join(REPO, 'scripts', 'prepare-tree.sh'), tree], env=env)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                with open(os.path.join(proc.stdout.strip(), 'kernel', 'bpf', 'arena.c'),
+                          encoding='utf-8') as f:
+                    self.assertIn(line, f.read().splitlines(), tree)
+            # export-series.sh: a series regenerated from a git tree
+            git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+            with open(os.path.join(src, 'kernel', 'bpf', 'arena.c'), 'a', encoding='utf-8') as f:
+                f.write('int d;\n')
+            subprocess.run(git + ['commit', '-qam', 'bpf: add d'], check=True)
+            proc = run([os.path.join(REPO, 'scripts', 'export-series.sh'), src, 'pristine'],
+                       env=env)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            sdir = os.path.join(patches, 'series')
+            self.assertEqual(sorted(os.listdir(sdir)),
+                             ['0000-cover-letter.patch', '0001-bpf-add-d.patch', 'mutants'])
+            self.assertEqual(os.listdir(os.path.join(sdir, 'mutants')), ['0002-bad.patch'])
+
+    def test_missing_mutant_named(self):
+        """prepare-tree.sh MUTANT=FILE applies FILE on top of the tree; a
+        FILE that is not there is an error that names it, not the
+        unmutated tree."""
+        with tempfile.TemporaryDirectory() as d:
+            cache, patches, _ = fake_source(d)
+            os.makedirs(os.path.join(patches, 'series'))
+            mutant = os.path.join(d, 'mutant.patch')
+            with open(mutant, 'w', encoding='utf-8') as f:
+                f.write(arena_diff('int b;', 'int mutant;'))
+            env = {'ARENA_KFAULT_CACHE': cache, 'PATCH_DIR': patches}
+            prepare = os.path.join(REPO, 'scripts', 'prepare-tree.sh')
+            proc = run([prepare, 'series'], env=dict(env, MUTANT=mutant))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(proc.stdout.strip(), 'kernel', 'bpf', 'arena.c'),
+                      encoding='utf-8') as f:
+                self.assertIn('int mutant;', f.read().splitlines())
+            missing = os.path.join(d, 'no-such-mutant.patch')
+            proc = run([prepare, 'series'], env=dict(env, MUTANT=missing))
+            line = one_error_line(self, proc)
+            self.assertIn(missing, line)
+            self.assertIn('no such file', line)
+            self.assertEqual(proc.stdout, '')
 
 
 class BootTimeout(unittest.TestCase):
@@ -679,9 +808,7 @@ class KnownFailures(unittest.TestCase):
         self.assertEqual((proc.returncode, rec['failed']), (1, 1), proc.stdout)
 
     def test_repo_entries_have_signatures(self):
-        sys.path.insert(0, os.path.join(REPO, 'scripts'))
-        import results  # pylint: disable=import-outside-toplevel
-        entries = results.read_known_failures(
+        entries = judge_module().read_known_failures(
             os.path.join(REPO, 'configs', 'known-failures.conf'))
         self.assertTrue(entries)
         def same_on_upstream(e):
@@ -1168,10 +1295,17 @@ class TestProgsOutput(unittest.TestCase):
 
 
 def results_module():
-    """scripts/results.py, imported."""
+    """scripts/results.py (the command line), imported."""
     sys.path.insert(0, os.path.join(REPO, 'scripts'))
     import results  # pylint: disable=import-outside-toplevel
     return results
+
+
+def judge_module():
+    """scripts/results_judge.py (the judge behind results.py), imported."""
+    sys.path.insert(0, os.path.join(REPO, 'scripts'))
+    import results_judge  # pylint: disable=import-outside-toplevel
+    return results_judge
 
 
 def results_cli(*argv):
@@ -1463,14 +1597,14 @@ def case_files(d, tree, arch, suite, label, log, status='FAIL'):
 def judge_entry(entry, log):
     """The status the judge gives the case of known failure @entry when it
     fails with @log (real-shaped result files, judged in this process)."""
-    results = results_module()
+    judge = judge_module()
     with tempfile.TemporaryDirectory() as d:
         case_files(d, entry['tree'], entry['arch'], entry['suite'], entry['case'], log)
-        rec = results.suite_record(
+        rec = judge.suite_record(
             os.path.join(d, f"{entry['tree']}-{entry['arch']}-{entry['suite']}.json"),
             entry['tree'], entry['arch'], entry['suite'], [entry], 'debian',
             set() if entry['flavours'] == ['any'] else set(entry['flavours']))
-    case = next(c for c in rec['cases'] if results.case_label(c['name']) == entry['case'])
+    case = next(c for c in rec['cases'] if judge.case_label(c['name']) == entry['case'])
     return case['status'], case.get('note', '')
 
 
@@ -1685,7 +1819,7 @@ SAMPLES = {
     'upstream arm64 kselftest arena.concurrent_faults_allocs_frees': (
         ['#  RUN           arena.concurrent_faults_allocs_frees ...',
          '# arena_fixture.h:54:concurrent_faults_allocs_frees:Expected 0 (0) == '
-         'kmsg_bad_lines(e->kmsg, first, sizeof(first)) (3)',
+         'akf_kmsg_bad_lines(e->kmsg, first, sizeof(first)) (3)',
          '# arena_fixture.h:55:concurrent_faults_allocs_frees:kernel log: 4,1432,61234567,-;'
          'WARNING: arch/arm64/mm/fault.c:422 at __do_kernel_fault+0x2c4/0x2d8, '
          'CPU#0: arena_kfault_t/212', '',
@@ -1759,7 +1893,7 @@ class RepoKnownFailures(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.entries = results_module().read_known_failures(
+        cls.entries = judge_module().read_known_failures(
             os.path.join(REPO, 'configs', 'known-failures.conf'))
 
     def test_every_entry_has_a_sample(self):
@@ -1809,7 +1943,7 @@ def entry_of(conf):
         path = os.path.join(d, 'known.conf')
         with open(path, 'w', encoding='utf-8') as f:
             f.write(conf)
-        return results_module().read_known_failures(path)[0]
+        return judge_module().read_known_failures(path)[0]
 
 
 class KnownFailureReports(unittest.TestCase):
@@ -1908,7 +2042,7 @@ class StressVerdicts(unittest.TestCase):
                   encoding='utf-8') as f:
             m = re.search(r'#define MEM_SLACK_KB\s+\((\d+) \* 1024\)', f.read())
         self.assertIsNotNone(m, 'arena_stress.c: no MEM_SLACK_KB')
-        self.assertEqual(int(m.group(1)) * 1024, results_module().STRESS_MEM_SLACK_KB)
+        self.assertEqual(int(m.group(1)) * 1024, judge_module().STRESS_MEM_SLACK_KB)
 
     def boot(self, console, boot_rc):
         """scripts/run-stress.sh with a boot that prints @console and ends
@@ -2031,7 +2165,7 @@ class RunContents(unittest.TestCase):
                       'expected it', proc.stdout)
 
     def test_trees_times_arches_and_self_test(self):
-        rows = results_module().asked_rows(['trees=upstream fixes', 'arches=x86_64 arm64',
+        rows = judge_module().asked_rows(['trees=upstream fixes', 'arches=x86_64 arm64',
                                             'cells=', 'suites= kunit bench', 'self_test=1'])
         self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'), ('upstream', 'arm64', 'kunit'),
                                 ('fixes', 'x86_64', 'kunit'), ('fixes', 'arm64', 'kunit'),
@@ -2484,9 +2618,9 @@ class TestProgsSubtests(unittest.TestCase):
             self.assertNotIn('stream_success.subtests', cases)
 
     def test_count_line_is_not_a_case(self):
-        entries = results_module().read_expected_cases(
+        entries = judge_module().read_expected_cases(
             os.path.join(REPO, 'configs', 'expected-cases'))
-        counts = results_module().read_subtest_counts(
+        counts = judge_module().read_subtest_counts(
             os.path.join(REPO, 'configs', 'expected-cases'))
         self.assertTrue(counts.get('bpf_selftests'), 'no bpf_selftests subtest counts listed')
         self.assertEqual(set(counts['bpf_selftests']) & set(entries.get('bpf_selftests', {})),
@@ -2568,7 +2702,7 @@ class SplatPatterns(unittest.TestCase):
     def flagged(lines):
         """The lines of @lines that the host (results.py) and grep -E
         (lib.sh splats_in) each flag."""
-        host = [line for line in lines if any(p.search(line) for p in results_module().SPLATS)]
+        host = [line for line in lines if any(p.search(line) for p in judge_module().SPLATS)]
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, 'console')
             with open(path, 'w', encoding='utf-8') as f:

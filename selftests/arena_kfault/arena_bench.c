@@ -47,30 +47,30 @@ static int cmp_ll(const void *a, const void *b)
 /* Untimed: drain the kfunc programs' stderr streams, which faults fill. */
 static void drain_streams(void)
 {
-	free(read_stderr(skel->progs.kfunc_write));
+	free(akf_read_stderr(skel->progs.kfunc_write));
 }
 
 static void slot_empty(void)
 {
-	free_at(skel, page, 1);
+	akf_free_at(skel, page, 1);
 }
 
 static void slot_scratched(void)
 {
-	free_at(skel, page, 1);
-	kwrite(skel, page, 0, 1);
+	akf_free_at(skel, page, 1);
+	akf_kwrite(skel, page, 0, 1);
 	drain_streams();
 }
 
 static void slot_allocated(void)
 {
-	free_at(skel, page, 1);
-	alloc_at(skel, page, 1);
+	akf_free_at(skel, page, 1);
+	akf_alloc_at(skel, page, 1);
 }
 
 static int op_kwrite(void)
 {
-	return kwrite(skel, page, 0, 7);
+	return akf_kwrite(skel, page, 0, 7);
 }
 
 static int op_user_touch(void)
@@ -80,7 +80,7 @@ static int op_user_touch(void)
 
 static int op_alloc(void)
 {
-	return alloc_at(skel, page, 1) == page ? 0 : -1;
+	return akf_alloc_at(skel, page, 1) == page ? 0 : -1;
 }
 
 /* 1: refused (x86 with the fixes: no remote TLB flush without IPIs). */
@@ -96,7 +96,7 @@ static int op_alloc_nonsleepable(void)
 
 static int op_free(void)
 {
-	return free_at(skel, page, 1);
+	return akf_free_at(skel, page, 1);
 }
 
 static const struct bench {
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	size_t size;
 
 	psz = sysconf(_SC_PAGESIZE);
-	err = load_test_module();
+	err = akf_load_test_module();
 	skel = err ? NULL : arena_kfault__open_and_load();
 	t = calloc(n > 0 ? n * NR_BENCHES : 1, sizeof(*t));
 	if (!skel || !t || n < 10) {

@@ -117,7 +117,7 @@ FIXTURE_SETUP(create_failures)
 
 	self->kpageflags = -1;
 	self->kmsg = -1;
-	ASSERT_EQ(0, load_splat_patterns()) TH_LOG("no splat-patterns next to the test binary");
+	ASSERT_EQ(0, akf_load_splat_patterns()) TH_LOG("no splat-patterns next to the test binary");
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, self->kmsg) TH_LOG("cannot open /dev/kmsg: %s", strerror(errno));
 	lseek(self->kmsg, 0, SEEK_END);
@@ -162,7 +162,7 @@ FIXTURE_TEARDOWN(create_failures)
 	if (self->kpageflags >= 0)
 		close(self->kpageflags);
 	if (self->kmsg >= 0) {
-		EXPECT_EQ(0, kmsg_bad_lines(self->kmsg, first, sizeof(first)))
+		EXPECT_EQ(0, akf_kmsg_bad_lines(self->kmsg, first, sizeof(first)))
 			TH_LOG("kernel log: %s", first);
 		close(self->kmsg);
 	}
@@ -313,14 +313,14 @@ static int hold_until_fresh_range(int *fds, int max, long *tables)
 	int n, err = 0;
 
 	for (n = 0; n < max; n++) {
-		before = meminfo_kb("PageTables");
+		before = akf_meminfo_kb("PageTables");
 		fds[n] = create_arena("kfault_hold");
 		if (fds[n] < 0) {
 			err = errno;
 			break;
 		}
 		/* 4 GiB of PTE tables is 8 MiB; a reused range needs none */
-		*tables = (meminfo_kb("PageTables") - before) / 4;
+		*tables = (akf_meminfo_kb("PageTables") - before) / 4;
 		if (*tables >= 1024)
 			return n + 1;
 	}
@@ -376,7 +376,7 @@ static int creation_allocations(void)
  * sweep takes the first and the last FAIL_NTH_MAX / 2 allocations of a
  * creation, which leaves out only the middle of the population.
  */
-TEST_F_TIMEOUT(create_failures, free_everything, scaled_seconds(300))
+TEST_F_TIMEOUT(create_failures, free_everything, akf_scaled_seconds(300))
 {
 	int held, fds[HOLD_MAX + 1], n, nth, at, try, total, failed = 0;
 	enum attempt res = ATTEMPT_DONE;

@@ -31,11 +31,11 @@ static void arena_env_setup(struct __test_metadata *_metadata, struct arena_env 
 
 	e->kmsg = -1;
 	e->psz = sysconf(_SC_PAGESIZE);
-	ASSERT_EQ(0, load_splat_patterns()) TH_LOG("no splat-patterns next to the test binary");
+	ASSERT_EQ(0, akf_load_splat_patterns()) TH_LOG("no splat-patterns next to the test binary");
 	e->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, e->kmsg) TH_LOG("cannot open /dev/kmsg: %s", strerror(errno));
 	lseek(e->kmsg, 0, SEEK_END);
-	err = load_test_module();
+	err = akf_load_test_module();
 	ASSERT_EQ(0, err) TH_LOG("cannot load arena_kfault_kmod.ko: %s", strerror(-err));
 	e->skel = arena_kfault__open_and_load();
 	ASSERT_NE(NULL, e->skel) TH_LOG("cannot load the BPF object");
@@ -51,7 +51,7 @@ static void arena_env_teardown(struct __test_metadata *_metadata, struct arena_e
 
 	arena_kfault__destroy(e->skel);
 	if (e->kmsg >= 0) {
-		EXPECT_EQ(0, kmsg_bad_lines(e->kmsg, first, sizeof(first)))
+		EXPECT_EQ(0, akf_kmsg_bad_lines(e->kmsg, first, sizeof(first)))
 			TH_LOG("kernel log: %s", first);
 		close(e->kmsg);
 	}

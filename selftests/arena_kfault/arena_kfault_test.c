@@ -30,12 +30,12 @@ TEST_F(arena, write_unallocated_page)
 	unsigned long page = self->env.base + 3 * self->env.psz;
 	char *log;
 
-	ASSERT_EQ(0, kwrite(self->env.skel, page, 16, 0x5eed));
-	log = read_stderr(self->env.skel->progs.kfunc_write);
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, page, 16, 0x5eed));
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	EXPECT_EQ(1, reports(log, "WRITE", page))
+	EXPECT_EQ(1, akf_reports(log, "WRITE", page))
 		TH_LOG("want one WRITE report at %#lx, stream:\n%s", page, log);
-	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, akf_count(log, "Arena ")) TH_LOG("stream:\n%s", log);
 	free(log);
 }
 
@@ -50,13 +50,13 @@ TEST_F(arena, read_unallocated_page_sees_scratch)
 	char *log;
 	__u64 val = 0;
 
-	ASSERT_EQ(0, kwrite(self->env.skel, a, 40, 0xabcdef0123ULL));
-	ASSERT_EQ(0, kread(self->env.skel, b, 40, &val));
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, a, 40, 0xabcdef0123ULL));
+	ASSERT_EQ(0, akf_kread(self->env.skel, b, 40, &val));
 	EXPECT_EQ(0xabcdef0123ULL, val) TH_LOG("read %#llx, not the scratch page's content",
 					       (unsigned long long)val);
-	log = read_stderr(self->env.skel->progs.kfunc_read);
+	log = akf_read_stderr(self->env.skel->progs.kfunc_read);
 	ASSERT_NE(NULL, log);
-	EXPECT_EQ(1, reports(log, "READ", b))
+	EXPECT_EQ(1, akf_reports(log, "READ", b))
 		TH_LOG("want one READ report at %#lx, stream:\n%s", b, log);
 	free(log);
 }
@@ -112,15 +112,15 @@ TEST_F(window_edge, kfunc_accesses_recover)
 	__u64 val;
 
 	for (page = first; page < end; page += self->env.psz) {
-		ASSERT_EQ(0, kwrite(self->env.skel, last, page - last + self->env.psz - 8, page))
+		ASSERT_EQ(0, akf_kwrite(self->env.skel, last, page - last + self->env.psz - 8, page))
 			TH_LOG("write at %#lx", page);
-		ASSERT_EQ(0, kread(self->env.skel, last, page - last + self->env.psz - 8, &val));
+		ASSERT_EQ(0, akf_kread(self->env.skel, last, page - last + self->env.psz - 8, &val));
 		EXPECT_EQ(page, val) TH_LOG("read back %#llx at %#lx", (unsigned long long)val, page);
 	}
-	log = read_stderr(self->env.skel->progs.kfunc_write);
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
 	for (page = first; page < end; page += self->env.psz)
-		EXPECT_EQ(1, reports(log, "WRITE", page))
+		EXPECT_EQ(1, akf_reports(log, "WRITE", page))
 			TH_LOG("want one WRITE report at %#lx, stream:\n%s", page, log);
 	free(log);
 }
@@ -143,20 +143,20 @@ TEST_F(arena, alloc_over_scratched_page)
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
-	ASSERT_EQ(0, kwrite(self->env.skel, page, 0, 0xdeadbeef));
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, page, 0, 0xdeadbeef));
 	/* the slot really holds the scratch page now */
-	log = read_stderr(self->env.skel->progs.kfunc_write);
-	EXPECT_EQ(1, reports(log, "WRITE", page)) TH_LOG("stream:\n%s", log);
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
+	EXPECT_EQ(1, akf_reports(log, "WRITE", page)) TH_LOG("stream:\n%s", log);
 	free(log);
-	EXPECT_EQ(SIGSEGV, user_read_signal(page))
+	EXPECT_EQ(SIGSEGV, akf_user_read_signal(page))
 		TH_LOG("user read of the scratched page did not SIGSEGV");
-	ASSERT_EQ(page, alloc_at(self->env.skel, page, 1))
+	ASSERT_EQ(page, akf_alloc_at(self->env.skel, page, 1))
 		TH_LOG("bpf_arena_alloc_pages() over a scratched page failed");
-	ASSERT_EQ(0, kread(self->env.skel, page, 0, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, page, 0, &val));
 	EXPECT_EQ(0, val) TH_LOG("kernel reads %#llx: still the scratch page?",
 				 (unsigned long long)val);
 	EXPECT_EQ(0, *(volatile __u64 *)page) TH_LOG("user space does not see a zeroed page");
-	ASSERT_EQ(0, kwrite(self->env.skel, page, 8, 77));
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, page, 8, 77));
 	EXPECT_EQ(77, ((volatile __u64 *)page)[1]) TH_LOG("kernel and user see different pages");
 }
 
@@ -178,37 +178,37 @@ TEST_F(arena, free_over_scratched_pages)
 	char *log;
 
 	/* a and b scratched, each store in its own u64 of the scratch page */
-	ASSERT_EQ(0, kwrite(self->env.skel, a, 24, 0x1234));
-	ASSERT_EQ(0, kwrite(self->env.skel, b, 32, 0x5678));
-	log = read_stderr(self->env.skel->progs.kfunc_write);
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, a, 24, 0x1234));
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, b, 32, 0x5678));
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	EXPECT_EQ(1, reports(log, "WRITE", a)) TH_LOG("stream:\n%s", log);
-	EXPECT_EQ(1, reports(log, "WRITE", b)) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, akf_reports(log, "WRITE", a)) TH_LOG("stream:\n%s", log);
+	EXPECT_EQ(1, akf_reports(log, "WRITE", b)) TH_LOG("stream:\n%s", log);
 	free(log);
-	ASSERT_EQ(SIGSEGV, user_read_signal(a))
+	ASSERT_EQ(SIGSEGV, akf_user_read_signal(a))
 		TH_LOG("user read of %#lx did not SIGSEGV: the slot is not scratched", a);
 
 	/* a, b and two slots nobody touched */
-	ASSERT_EQ(0, free_at(self->env.skel, a, 4));
+	ASSERT_EQ(0, akf_free_at(self->env.skel, a, 4));
 
 	/* b is empty again: a store faults, into the scratch page, and is reported */
-	ASSERT_EQ(0, kwrite(self->env.skel, b, 40, 0x9abc));
-	log = read_stderr(self->env.skel->progs.kfunc_write);
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, b, 40, 0x9abc));
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
 	ASSERT_NE(NULL, log);
-	EXPECT_EQ(1, reports(log, "WRITE", b))
+	EXPECT_EQ(1, akf_reports(log, "WRITE", b))
 		TH_LOG("want one WRITE report at %#lx after the free (none: the slot still maps the scratch page), stream:\n%s",
 		       b, log);
 	free(log);
 
 	/* a is empty again: user space faults a fresh zeroed page in */
-	ASSERT_EQ(0, user_read_signal(a))
+	ASSERT_EQ(0, akf_user_read_signal(a))
 		TH_LOG("user read of %#lx after the free raised a signal: the slot still maps the scratch page",
 		       a);
 	EXPECT_EQ(0, ((volatile __u64 *)a)[3])
 		TH_LOG("user space reads %#llx at %#lx + 24, want 0: not a fresh page",
 		       (unsigned long long)((volatile __u64 *)a)[3], a);
 	((volatile __u64 *)a)[6] = 0xfeed;
-	ASSERT_EQ(0, kread(self->env.skel, a, 48, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, a, 48, &val));
 	EXPECT_EQ(0xfeed, val) TH_LOG("kernel reads %#llx at %#lx + 48, user space wrote 0xfeed",
 				      (unsigned long long)val, a);
 
@@ -217,17 +217,17 @@ TEST_F(arena, free_over_scratched_pages)
 	 * from before the free and from after it, and a zero where user space
 	 * wrote into its new page.
 	 */
-	ASSERT_EQ(0, kread(self->env.skel, probe, 24, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, probe, 24, &val));
 	EXPECT_EQ(0x1234, val) TH_LOG("scratch page reads %#llx at 24, want 0x1234: freed or replaced?",
 				      (unsigned long long)val);
-	ASSERT_EQ(0, kread(self->env.skel, probe, 32, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, probe, 32, &val));
 	EXPECT_EQ(0x5678, val) TH_LOG("scratch page reads %#llx at 32, want 0x5678: freed or replaced?",
 				      (unsigned long long)val);
-	ASSERT_EQ(0, kread(self->env.skel, probe, 40, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, probe, 40, &val));
 	EXPECT_EQ(0x9abc, val)
 		TH_LOG("scratch page reads %#llx at 40, want 0x9abc (stored through %#lx after the free)",
 		       (unsigned long long)val, b);
-	ASSERT_EQ(0, kread(self->env.skel, probe, 48, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, probe, 48, &val));
 	EXPECT_EQ(0, val)
 		TH_LOG("scratch page reads %#llx at 48, want 0: it is the page user space got at %#lx",
 		       (unsigned long long)val, a);
@@ -242,10 +242,10 @@ TEST_F(arena, user_access_to_scratched_page_segfaults)
 	unsigned long scratched = self->env.base + 12 * self->env.psz;
 	unsigned long untouched = self->env.base + 13 * self->env.psz;
 
-	ASSERT_EQ(0, kwrite(self->env.skel, scratched, 0, 1));
-	EXPECT_EQ(SIGSEGV, user_read_signal(scratched))
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, scratched, 0, 1));
+	EXPECT_EQ(SIGSEGV, akf_user_read_signal(scratched))
 		TH_LOG("user read of a scratched page did not SIGSEGV");
-	EXPECT_EQ(0, user_read_signal(untouched))
+	EXPECT_EQ(0, akf_user_read_signal(untouched))
 		TH_LOG("user read of an untouched page did not fault in a page");
 	EXPECT_EQ(0, *(volatile __u64 *)untouched);
 }
@@ -266,23 +266,23 @@ TEST_F(arena, arenas_are_isolated)
 	obase = (unsigned long)bpf_map__initial_value(other->maps.arena, &size);
 
 	/* Each arena scratches its own page, seen by its own program only. */
-	ASSERT_EQ(0, kwrite(self->env.skel, self->env.base + page, 0, 42));
-	EXPECT_EQ(SIGSEGV, user_read_signal(self->env.base + page));
-	EXPECT_EQ(0, user_read_signal(obase + page))
+	ASSERT_EQ(0, akf_kwrite(self->env.skel, self->env.base + page, 0, 42));
+	EXPECT_EQ(SIGSEGV, akf_user_read_signal(self->env.base + page));
+	EXPECT_EQ(0, akf_user_read_signal(obase + page))
 		TH_LOG("the other arena's slot was scratched too");
-	ASSERT_EQ(0, kwrite(other, obase + page + self->env.psz, 0, 43));
-	EXPECT_EQ(0, user_read_signal(self->env.base + page + self->env.psz))
+	ASSERT_EQ(0, akf_kwrite(other, obase + page + self->env.psz, 0, 43));
+	EXPECT_EQ(0, akf_user_read_signal(self->env.base + page + self->env.psz))
 		TH_LOG("this arena's slot was scratched by the other arena's fault");
 
-	log = read_stderr(self->env.skel->progs.kfunc_write);
-	EXPECT_EQ(1, reports(log, "WRITE", self->env.base + page))
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write);
+	EXPECT_EQ(1, akf_reports(log, "WRITE", self->env.base + page))
 		TH_LOG("stream of this arena:\n%s", log);
-	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream of this arena:\n%s", log);
+	EXPECT_EQ(1, akf_count(log, "Arena ")) TH_LOG("stream of this arena:\n%s", log);
 	free(log);
-	log = read_stderr(other->progs.kfunc_write);
-	EXPECT_EQ(1, reports(log, "WRITE", obase + page + self->env.psz))
+	log = akf_read_stderr(other->progs.kfunc_write);
+	EXPECT_EQ(1, akf_reports(log, "WRITE", obase + page + self->env.psz))
 		TH_LOG("stream of the other arena:\n%s", log);
-	EXPECT_EQ(1, count(log, "Arena ")) TH_LOG("stream of the other arena:\n%s", log);
+	EXPECT_EQ(1, akf_count(log, "Arena ")) TH_LOG("stream of the other arena:\n%s", log);
 	free(log);
 	arena_kfault__destroy(other);
 }
@@ -297,7 +297,7 @@ TEST_F(arena, arenas_are_isolated)
 static int pin_at(struct arena_kfault *s, unsigned long p)
 {
 	struct kfault_args a = { .target = p };
-	int err = run(s->progs.pin_page, &a);
+	int err = akf_run(s->progs.pin_page, &a);
 
 	return err ? err : (int)a.result;
 }
@@ -306,7 +306,7 @@ static int pin_at(struct arena_kfault *s, unsigned long p)
 static int shared_pins(struct arena_kfault *probe)
 {
 	struct kfault_args a = {};
-	int err = run(probe->progs.pins_shared, &a);
+	int err = akf_run(probe->progs.pins_shared, &a);
 
 	return err ? err : (int)a.result;
 }
@@ -315,7 +315,7 @@ static int shared_pins(struct arena_kfault *probe)
 static int unpin_all_pages(struct arena_kfault *probe)
 {
 	struct kfault_args a = {};
-	int err = run(probe->progs.unpin_all, &a);
+	int err = akf_run(probe->progs.unpin_all, &a);
 
 	return err ? err : (int)a.result;
 }
@@ -329,7 +329,7 @@ static int unpin_all_pages(struct arena_kfault *probe)
  */
 static int wait_pins_released(struct arena_kfault *probe)
 {
-	time_t deadline = time(NULL) + scaled_seconds(LEAK_WAIT_SEC);
+	time_t deadline = time(NULL) + akf_scaled_seconds(LEAK_WAIT_SEC);
 	int shared;
 
 	while ((shared = shared_pins(probe)) > 0 && time(NULL) < deadline)
@@ -362,7 +362,7 @@ static int kwrite_each_page(struct arena_kfault *s, unsigned long base, long psz
 	int err;
 
 	for (*page = 0; *page < KFAULT_ARENA_PAGES; (*page)++) {
-		err = kwrite(s, base + *page * psz, off, base + *page * psz);
+		err = akf_kwrite(s, base + *page * psz, off, base + *page * psz);
 		if (err)
 			return err;
 	}
@@ -399,12 +399,12 @@ static const char *arena_cycle(struct arena_kfault *probe, long psz, bool free_p
 		snprintf(why, sizeof(why), "kfunc write to unallocated page %lu: %d", page, err);
 		goto out;
 	}
-	err = kwrite(s, (base & ~(ARENA_SPAN - 1)) + ARENA_SPAN - psz, psz + 8, 1);
+	err = akf_kwrite(s, (base & ~(ARENA_SPAN - 1)) + ARENA_SPAN - psz, psz + 8, 1);
 	if (err) {
 		snprintf(why, sizeof(why), "kfunc write into the upper half-guard: %d", err);
 		goto out;
 	}
-	for (tries = 1; (got = alloc_at(s, base, KFAULT_ARENA_PAGES)) != base; tries++) {
+	for (tries = 1; (got = akf_alloc_at(s, base, KFAULT_ARENA_PAGES)) != base; tries++) {
 		if (got || tries == ALLOC_TRIES) {
 			snprintf(why, sizeof(why),
 				 "allocation over the scratched pages, try %d: got %#lx, want %#lx",
@@ -426,7 +426,7 @@ static const char *arena_cycle(struct arena_kfault *probe, long psz, bool free_p
 		goto out;
 	}
 	if (free_pages) {
-		err = free_at(s, base, KFAULT_ARENA_PAGES);
+		err = akf_free_at(s, base, KFAULT_ARENA_PAGES);
 		if (err) {
 			snprintf(why, sizeof(why), "free of the pages: %d", err);
 			goto out;
@@ -436,7 +436,7 @@ static const char *arena_cycle(struct arena_kfault *probe, long psz, bool free_p
 		if (shared)
 			snprintf(why, sizeof(why),
 				 "%d of the %d pages still referenced %d s after their free (<0: reading the pins failed)",
-				 shared, pinned, scaled_seconds(LEAK_WAIT_SEC));
+				 shared, pinned, akf_scaled_seconds(LEAK_WAIT_SEC));
 	}
 out:
 	arena_kfault__destroy(s);
@@ -448,7 +448,7 @@ out:
 		if (shared)
 			snprintf(why, sizeof(why),
 				 "%d of the %d pages still referenced %d s after the arena was destroyed (<0: reading the pins failed)",
-				 shared, pinned, scaled_seconds(LEAK_WAIT_SEC));
+				 shared, pinned, akf_scaled_seconds(LEAK_WAIT_SEC));
 	}
 	err = unpin_all_pages(probe);
 	if (err != pinned && !why[0])
@@ -499,10 +499,10 @@ out:
 /* MemFree, with what kernel page tables took since @pt_base added back. */
 static long free_but_tables_kb(long pt_base)
 {
-	return meminfo_kb("MemFree") + (meminfo_kb("PageTables") - pt_base);
+	return akf_meminfo_kb("MemFree") + (akf_meminfo_kb("PageTables") - pt_base);
 }
 #define LIVE_PAGES	(KFAULT_ARENA_PAGES - 1)
-TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
+TEST_F_TIMEOUT(arena, teardown_leaks_nothing, akf_scaled_seconds(600))
 {
 	long before, after, per_round, pt_before, pt_after;
 	struct arena_kfault *s, *probe;
@@ -527,8 +527,8 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 	ASSERT_NE(NULL, s);
 	base = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
 	for (p = base; p < base + KFAULT_ARENA_PAGES * self->env.psz; p += self->env.psz)
-		ASSERT_EQ(0, kwrite(s, p, 0, p));
-	ASSERT_EQ(base + self->env.psz, alloc_at(s, base + self->env.psz, LIVE_PAGES));
+		ASSERT_EQ(0, akf_kwrite(s, p, 0, p));
+	ASSERT_EQ(base + self->env.psz, akf_alloc_at(s, base + self->env.psz, LIVE_PAGES));
 	for (i = 1; i <= LIVE_PAGES; i++) {
 		p = base + i * self->env.psz;
 		if (i % 2)
@@ -543,7 +543,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 	arena_kfault__destroy(probe);
 	EXPECT_EQ(0, shared)
 		TH_LOG("%d of %d live pages still referenced %d s after their arena was destroyed",
-		       shared, LIVE_PAGES, scaled_seconds(LEAK_WAIT_SEC));
+		       shared, LIVE_PAGES, akf_scaled_seconds(LEAK_WAIT_SEC));
 
 	/*
 	 * Arenas whose pages were freed first, many of them: each free counted
@@ -553,7 +553,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 		why = arena_cycle(self->env.skel, self->env.psz, true, &retried);
 		ASSERT_EQ(NULL, why) TH_LOG("warm-up arena %d: %s", i, why);
 	}
-	pt_before = meminfo_kb("PageTables");
+	pt_before = akf_meminfo_kb("PageTables");
 	before = free_but_tables_kb(pt_before);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < LEAK_ROUNDS; i++) {
@@ -563,7 +563,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TH_LOG("%d arena lifecycles in %.1f s, every page back after its free; allocations tried again: %d",
 	       LEAK_ROUNDS, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, retried);
-	deadline = time(NULL) + scaled_seconds(LEAK_WAIT_SEC);
+	deadline = time(NULL) + akf_scaled_seconds(LEAK_WAIT_SEC);
 	while ((after = free_but_tables_kb(pt_before)) < before - LEAK_SLACK_KB &&
 	       time(NULL) < deadline)
 		sched_yield();
@@ -576,7 +576,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, scaled_seconds(600))
 	 * Kernel page tables of a vmalloc range outlive it, but later arenas
 	 * reuse the range: only a few arenas' tables may be new.
 	 */
-	pt_after = meminfo_kb("PageTables");
+	pt_after = akf_meminfo_kb("PageTables");
 	TH_LOG("PageTables %ld -> %ld kB", pt_before, pt_after);
 	EXPECT_LE(pt_after, pt_before + LEAK_PT_SLACK_KB)
 		TH_LOG("page tables grew by %ld kB over %d arenas", pt_after - pt_before,
@@ -668,8 +668,8 @@ static void *stress_faulter(void *arg)
 		__u64 val = 0;
 
 		__atomic_store_n(&st->sh->writing[st->id], i, __ATOMIC_SEQ_CST);
-		if (kwrite(st->skel, page, 0, FAULT_VAL(st->id, i)) ||
-		    kread(st->skel, page, 0, &val)) {
+		if (akf_kwrite(st->skel, page, 0, FAULT_VAL(st->id, i)) ||
+		    akf_kread(st->skel, page, 0, &val)) {
 			st->n[ST_ERRORS]++;
 		} else if (!fault_value_explained(st, i, val)) {
 			if (!st->n[ST_BAD_VALUE]++) {
@@ -720,7 +720,7 @@ static void *stress_allocator(void *arg)
 		int p = (i + st->id) % STRESS_PAGES;
 		unsigned long page = st->base + p * st->psz;
 		__u64 marker = ((__u64)st->id << 32) | i, val = 0;
-		time_t give_up = time(NULL) + scaled_seconds(ALLOC_RETRY_SEC);
+		time_t give_up = time(NULL) + akf_scaled_seconds(ALLOC_RETRY_SEC);
 		enum stress_outcome res;
 		struct kfault_args a;
 		bool held = false;
@@ -730,7 +730,7 @@ static void *stress_allocator(void *arg)
 		for (;;) {
 			seen = held_gen(st, peer, p);
 			a = (struct kfault_args){ .target = page, .page_cnt = 1 };
-			err = run(st->skel->progs.alloc_pages, &a);
+			err = akf_run(st->skel->progs.alloc_pages, &a);
 			if (err || a.result)
 				break;
 			held = (seen & 1) || held_gen(st, peer, p) != seen;
@@ -744,18 +744,18 @@ static void *stress_allocator(void *arg)
 		} else if (!a.result) {
 			res = held ? ST_TAKEN : ST_LOST;
 		} else if (a.result != page) {
-			free_at(st->skel, a.result, 1);
+			akf_free_at(st->skel, a.result, 1);
 			res = ST_ERRORS;	/* an allocation at an address not asked for */
 		} else {
 			held_step(st, p);	/* odd: this allocator holds the page */
-			if (kwrite(st->skel, page, 64, marker) || kread(st->skel, page, 64, &val))
+			if (akf_kwrite(st->skel, page, 64, marker) || akf_kread(st->skel, page, 64, &val))
 				res = ST_ERRORS;
 			else if (val != marker)
 				res = ST_BAD_DATA;
 			else
 				res = ST_DONE;
 			held_step(st, p);	/* even: about to free it */
-			if (free_at(st->skel, page, 1))
+			if (akf_free_at(st->skel, page, 1))
 				res = ST_ERRORS;
 		}
 		st->n[res]++;
@@ -773,7 +773,7 @@ static void *stress_allocator(void *arg)
  * allocate and free the same pages, wherever the scheduler puts them (the
  * guest has two CPUs).  Every iteration of every thread is accounted for.
  */
-TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, scaled_seconds(180))
+TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, akf_scaled_seconds(180))
 {
 	struct stress_shared sh = { .writing = { -1, -1 } };
 	struct stress st[NR_STRESS];
@@ -812,12 +812,12 @@ TEST_F_TIMEOUT(arena, concurrent_faults_allocs_frees, scaled_seconds(180))
 		}
 		TH_LOG("allocator %d: %d iterations: %d allocated, round-tripped and freed; %d refused while the other allocator held the page; %d lost their data; %d failed; %d refused for %d s with the page free, %d not run after; %d allocations tried again",
 		       i, st[i].iters, n[ST_DONE], n[ST_TAKEN], n[ST_BAD_DATA], n[ST_ERRORS],
-		       n[ST_LOST], scaled_seconds(ALLOC_RETRY_SEC), n[ST_NOT_RUN], st[i].retried);
+		       n[ST_LOST], akf_scaled_seconds(ALLOC_RETRY_SEC), n[ST_NOT_RUN], st[i].retried);
 		EXPECT_EQ(0, n[ST_BAD_DATA])
 			TH_LOG("thread %d: %d allocations lost their data", i, n[ST_BAD_DATA]);
 		EXPECT_EQ(0, n[ST_LOST])
 			TH_LOG("allocator %d: allocating page %d was refused for %d s while the other allocator did not hold it (zone lock contention passes in far less): was the slot never given back?",
-			       i, st[i].lost_page, scaled_seconds(ALLOC_RETRY_SEC));
+			       i, st[i].lost_page, akf_scaled_seconds(ALLOC_RETRY_SEC));
 		/* a run where the other allocator always had the page tests nothing */
 		EXPECT_LT(0, n[ST_DONE]) TH_LOG("thread %d (allocator) never succeeded", i);
 	}

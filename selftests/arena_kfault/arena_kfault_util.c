@@ -35,7 +35,7 @@ static int beside_binary(char *path, size_t len, const char *name)
  * Load arena_kfault_kmod.ko, installed in arena_kfault_kmod/ next to this
  * binary, unless it is loaded already.  0 or -errno.
  */
-int load_test_module(void)
+int akf_load_test_module(void)
 {
 	char path[PATH_MAX];
 	int fd, err = 0;
@@ -52,7 +52,7 @@ int load_test_module(void)
 }
 
 /* Run @prog with @args as its context; returns its return value or -errno. */
-int run(struct bpf_program *prog, struct kfault_args *args)
+int akf_run(struct bpf_program *prog, struct kfault_args *args)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.ctx_in = args,
@@ -65,7 +65,7 @@ int run(struct bpf_program *prog, struct kfault_args *args)
 }
 
 /* Drain @prog's stderr stream into a malloc()ed NUL-terminated string. */
-char *read_stderr(struct bpf_program *prog)
+char *akf_read_stderr(struct bpf_program *prog)
 {
 	char *buf = calloc(1, STREAM_BUF_SZ);
 	int n, total = 0;
@@ -82,7 +82,7 @@ char *read_stderr(struct bpf_program *prog)
 	return buf;
 }
 
-int count(const char *haystack, const char *needle)
+int akf_count(const char *haystack, const char *needle)
 {
 	int n = 0;
 
@@ -94,13 +94,13 @@ int count(const char *haystack, const char *needle)
 }
 
 /* How many times @log reports a @kind ("READ"/"WRITE") access at @page. */
-int reports(const char *log, const char *kind, unsigned long page)
+int akf_reports(const char *log, const char *kind, unsigned long page)
 {
 	char want[128];
 
 	snprintf(want, sizeof(want), "Arena %s access at unmapped address 0x%lx\n",
 		 kind, page);
-	return count(log, want);
+	return akf_count(log, want);
 }
 
 /*
@@ -111,7 +111,7 @@ int reports(const char *log, const char *kind, unsigned long page)
 static regex_t splats[MAX_SPLATS];
 static int nr_splats;
 
-int load_splat_patterns(void)
+int akf_load_splat_patterns(void)
 {
 	char path[PATH_MAX], line[256];
 	FILE *f;
@@ -136,7 +136,7 @@ int load_splat_patterns(void)
 }
 
 /* New kernel log records since @fd was opened that look like a kernel bug. */
-int kmsg_bad_lines(int fd, char *first, size_t len)
+int akf_kmsg_bad_lines(int fd, char *first, size_t len)
 {
 	char rec[2048];
 	int found = 0;
@@ -163,38 +163,38 @@ int kmsg_bad_lines(int fd, char *first, size_t len)
 }
 
 /* kfunc store of @val at @target + @off; the program must return 0. */
-int kwrite(struct arena_kfault *skel, unsigned long target, unsigned long off,
+int akf_kwrite(struct arena_kfault *skel, unsigned long target, unsigned long off,
 		  __u64 val)
 {
 	struct kfault_args a = { .target = target, .offset = off, .value = val };
 
-	return run(skel->progs.kfunc_write, &a);
+	return akf_run(skel->progs.kfunc_write, &a);
 }
 
-int kread(struct arena_kfault *skel, unsigned long target, unsigned long off,
+int akf_kread(struct arena_kfault *skel, unsigned long target, unsigned long off,
 		 __u64 *val)
 {
 	struct kfault_args a = { .target = target, .offset = off };
-	int ret = run(skel->progs.kfunc_read, &a);
+	int ret = akf_run(skel->progs.kfunc_read, &a);
 
 	*val = a.result;
 	return ret;
 }
 
-unsigned long alloc_at(struct arena_kfault *skel, unsigned long target, __u32 n)
+unsigned long akf_alloc_at(struct arena_kfault *skel, unsigned long target, __u32 n)
 {
 	struct kfault_args a = { .target = target, .page_cnt = n };
 
-	if (run(skel->progs.alloc_pages, &a))
+	if (akf_run(skel->progs.alloc_pages, &a))
 		return 0;
 	return a.result;
 }
 
-int free_at(struct arena_kfault *skel, unsigned long target, __u32 n)
+int akf_free_at(struct arena_kfault *skel, unsigned long target, __u32 n)
 {
 	struct kfault_args a = { .target = target, .page_cnt = n };
 
-	return run(skel->progs.free_pages, &a);
+	return akf_run(skel->progs.free_pages, &a);
 }
 
 static sigjmp_buf segv_jmp;
@@ -208,7 +208,7 @@ static void segv_handler(int sig)
  * Read @addr from user space.  Returns the signal the read raised, or 0.
  * (The arena mapping is not inherited by fork(), so this stays in-process.)
  */
-int user_read_signal(unsigned long addr)
+int akf_user_read_signal(unsigned long addr)
 {
 	struct sigaction sa = { .sa_handler = segv_handler }, old_segv, old_bus;
 	volatile int sig;
@@ -224,7 +224,7 @@ int user_read_signal(unsigned long addr)
 }
 
 /* A /proc/meminfo field, in kB; -1 if missing. */
-long meminfo_kb(const char *field)
+long akf_meminfo_kb(const char *field)
 {
 	char line[128], name[64];
 	long kb = -1, v;
@@ -241,7 +241,7 @@ long meminfo_kb(const char *field)
 	return kb;
 }
 
-int shrink_slab_caches(void)
+int akf_shrink_slab_caches(void)
 {
 	DIR *d = opendir("/sys/kernel/slab");
 	char path[PATH_MAX];
@@ -265,7 +265,7 @@ int shrink_slab_caches(void)
 	return shrunk;
 }
 
-int scaled_seconds(int seconds)
+int akf_scaled_seconds(int seconds)
 {
 	const char *f = getenv("ARENA_KFAULT_TIMEOUT_FACTOR");
 	int n = f ? atoi(f) : 1;

@@ -24,13 +24,13 @@ TEST_F(arena, write_from_leaf_kfunc)
 	char *log;
 
 	a.target = page;
-	ASSERT_EQ(0, run(self->env.skel->progs.kfunc_write_leaf, &a));
-	log = read_stderr(self->env.skel->progs.kfunc_write_leaf);
+	ASSERT_EQ(0, akf_run(self->env.skel->progs.kfunc_write_leaf, &a));
+	log = akf_read_stderr(self->env.skel->progs.kfunc_write_leaf);
 	ASSERT_NE(NULL, log);
-	EXPECT_EQ(1, reports(log, "WRITE", page))
+	EXPECT_EQ(1, akf_reports(log, "WRITE", page))
 		TH_LOG("want one WRITE report at %#lx, stream:\n%s", page, log);
 	free(log);
-	ASSERT_EQ(0, kread(self->env.skel, page, 32, &val));
+	ASSERT_EQ(0, akf_kread(self->env.skel, page, 32, &val));
 	EXPECT_EQ(0x1eaf, val) TH_LOG("read back %#llx from the scratch page",
 				      (unsigned long long)val);
 }

@@ -19,7 +19,7 @@ static unsigned long long kaddr_of(struct arena_kfault *skel, unsigned long p, l
 {
 	struct kfault_args a = { .target = p, .offset = off };
 
-	if (run(skel->progs.kaddr_of, &a))
+	if (akf_run(skel->progs.kaddr_of, &a))
 		return 0;
 	return a.result;
 }
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	size_t size;
 	int err;
 
-	err = load_test_module();
+	err = akf_load_test_module();
 	if (err) {
 		printf("# must-oops: cannot load the test module: %s\n", strerror(-err));
 		return 2;
@@ -69,14 +69,14 @@ int main(int argc, char **argv)
 
 	if (!strcmp(name, "lower_guard")) {
 		announce(name, kaddr_of(skel, base, -8));
-		kwrite(skel, base, -8, 1);
+		akf_kwrite(skel, base, -8, 1);
 	} else if (!strcmp(name, "beyond_upper_guard")) {
 		announce(name, kaddr_of(skel, last, psz + KFAULT_HALF_GUARD));
-		kwrite(skel, last, psz + KFAULT_HALF_GUARD, 1);
+		akf_kwrite(skel, last, psz + KFAULT_HALF_GUARD, 1);
 	} else if (!strcmp(name, "no_bpf_program")) {
 		a.target = base + 2 * psz;
 		announce(name, kaddr_of(skel, a.target, 0));
-		run(skel->progs.write_from_work, &a);
+		akf_run(skel->progs.write_from_work, &a);
 	} else if (!strcmp(name, "no_arena")) {
 		noarena = arena_kfault_noarena__open_and_load();
 		if (!noarena) {
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		}
 		a.target = kaddr_of(skel, base + 2 * psz, 0);
 		announce(name, a.target);
-		run(noarena->progs.write_addr, &a);
+		akf_run(noarena->progs.write_addr, &a);
 	} else {
 		printf("# must-oops: unknown case '%s'\n", name);
 		return 2;

@@ -83,17 +83,17 @@ static int lifecycle(struct pt_worker *w)
 		goto out;
 	}
 	base = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
-	err = kwrite(s, base + 3 * w->psz, 0, w->rounds);
+	err = akf_kwrite(s, base + 3 * w->psz, 0, w->rounds);
 	if (err) {
 		snprintf(w->why, sizeof(w->why), "kfunc write to an unallocated page: %d", err);
 		goto out;
 	}
 	at = base + 8 * w->psz;
-	for (tries = 1; (got = alloc_at(s, at, 4)) != at && tries < PT_ALLOC_TRIES; tries++)
+	for (tries = 1; (got = akf_alloc_at(s, at, 4)) != at && tries < PT_ALLOC_TRIES; tries++)
 		w->alloc_retries++;
 	if (got == at) {
 		w->allocs++;
-		err = free_at(s, at, 2);
+		err = akf_free_at(s, at, 2);
 		if (err) {
 			snprintf(w->why, sizeof(w->why), "free of two pages: %d", err);
 			goto out;
@@ -132,7 +132,7 @@ static long read_dump(const char *path, char *buf)
 	return total;
 }
 
-TEST_F_TIMEOUT(arena, ptdump_during_teardown, scaled_seconds(180))
+TEST_F_TIMEOUT(arena, ptdump_during_teardown, akf_scaled_seconds(180))
 {
 	struct pt_worker w[PT_WORKERS] = {};
 	int i, dumps_during = 0, dumps_after = 0, rounds = 0, allocs = 0, retries = 0;

@@ -102,7 +102,7 @@ static void fault(struct worker *w, long i)
 	unsigned long page = page_of(i * (w->id + 1));
 	__u64 val;
 
-	if (kwrite(skel, page, 8 * (w->id % 4), i) || kread(skel, page, 8 * (w->id % 4), &val))
+	if (akf_kwrite(skel, page, 8 * (w->id % 4), i) || akf_kread(skel, page, 8 * (w->id % 4), &val))
 		fig.errors++;
 	else
 		fig.recovered_faults++;
@@ -115,18 +115,18 @@ static void allocate(struct worker *w, long i)
 
 	if (!take(w, i + w->id))
 		return;
-	kwrite(skel, page, 0, marker);	/* the slot holds the scratch page */
-	if (alloc_at(skel, page, 1) != page) {
+	akf_kwrite(skel, page, 0, marker);	/* the slot holds the scratch page */
+	if (akf_alloc_at(skel, page, 1) != page) {
 		fig.errors++;
 		release(i + w->id);
 		return;
 	}
 	fig.allocs_over_scratch++;
-	if (kwrite(skel, page, 64, marker) || kread(skel, page, 64, &val))
+	if (akf_kwrite(skel, page, 64, marker) || akf_kread(skel, page, 64, &val))
 		fig.errors++;
 	else if (val != marker || ((volatile __u64 *)page)[8] != marker)
 		fig.lost_data++;
-	if (free_at(skel, page, 1))
+	if (akf_free_at(skel, page, 1))
 		fig.errors++;
 	else
 		fig.frees++;
@@ -147,7 +147,7 @@ static void touch(struct worker *w, long i)
 		fig.user_reads++;
 	}
 	segv_expected = false;
-	if (free_at(skel, page, 1))
+	if (akf_free_at(skel, page, 1))
 		fig.errors++;
 	else
 		fig.frees++;
@@ -169,7 +169,7 @@ static void churn(struct worker *w, long i)
 	}
 	fig.arenas_created++;
 	b = (unsigned long)bpf_map__initial_value(s->maps.arena, &size);
-	if (kwrite(s, b + (i % 4) * psz, 0, i) || alloc_at(s, b + 5 * psz, 2) != b + 5 * psz)
+	if (akf_kwrite(s, b + (i % 4) * psz, 0, i) || akf_alloc_at(s, b + 5 * psz, 2) != b + 5 * psz)
 		fig.errors++;
 	arena_kfault__destroy(s);
 }
@@ -201,17 +201,17 @@ static void *worker_fn(void *arg)
  */
 static long mem_kb(long pt_base)
 {
-	return meminfo_kb("MemAvailable") + meminfo_kb("PageTables") - pt_base;
+	return akf_meminfo_kb("MemAvailable") + akf_meminfo_kb("PageTables") - pt_base;
 }
 
 /* mem_kb(), after the deferred frees of destroyed arenas had a chance. */
 static long settled_mem_kb(long before, long pt_base)
 {
-	time_t deadline = time(NULL) + scaled_seconds(20);
+	time_t deadline = time(NULL) + akf_scaled_seconds(20);
 	long kb;
 
 	for (;;) {
-		shrink_slab_caches();
+		akf_shrink_slab_caches();
 		kb = mem_kb(pt_base);
 		if (kb >= before - MEM_SLACK_KB || time(NULL) >= deadline)
 			return kb;
@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 
 	printf("KTAP version 1\n1..1\n");
 	psz = sysconf(_SC_PAGESIZE);
-	if (load_splat_patterns() || load_test_module()) {
+	if (akf_load_splat_patterns() || akf_load_test_module()) {
 		printf("not ok 1 stress # cannot load splat-patterns or the test module\n");
 		return 1;
 	}
@@ -247,8 +247,8 @@ int main(int argc, char **argv)
 	base = (unsigned long)bpf_map__initial_value(skel->maps.arena, &size);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	pt_before = meminfo_kb("PageTables");
-	shrink_slab_caches();
+	pt_before = akf_meminfo_kb("PageTables");
+	akf_shrink_slab_caches();
 	mem_before = mem_kb(pt_before);
 
 	/* two threads per role and CPU: more threads than CPUs, every pair meets */
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		pthread_join(w[i].thread, NULL);
 	arena_kfault__destroy(skel);
 	mem_after = settled_mem_kb(mem_before, pt_before);
-	splats = kmsg_bad_lines(kmsg, first, sizeof(first));
+	splats = akf_kmsg_bad_lines(kmsg, first, sizeof(first));
 
 	printf("# stress: seconds %d\n# stress: threads %d (%d CPUs", seconds, n, ncpu);
 	for (r = 0; r < NR_ROLES; r++)
@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	printf("# stress: lost_data %ld\n", (long)fig.lost_data);
 	printf("# stress: splats %d%s%s\n", splats, splats ? ": " : "", splats ? first : "");
 	printf("# stress: mem_available_kb %ld -> %ld (page tables counted apart: %ld -> %ld)\n",
-	       mem_before, mem_after, pt_before, meminfo_kb("PageTables"));
+	       mem_before, mem_after, pt_before, akf_meminfo_kb("PageTables"));
 	ok = !fig.errors && !fig.lost_data && !splats && mem_after >= mem_before - MEM_SLACK_KB &&
 	     (argc > 2 || (fig.recovered_faults && fig.allocs_over_scratch && fig.frees &&
 			   fig.arenas_created));
