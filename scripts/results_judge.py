@@ -248,8 +248,9 @@ def read_ktap(path):
     (a console's kernel messages are not indented), and a result that looks
     like a sibling's stays apart from it.  A path reported twice keeps its
     last result and both logs.  The second list: each level whose plan
-    ("1..N") promised more results than it printed (the whole document's
-    path is '')."""
+    ("1..N") is not what it printed, fewer results (output cut short) or
+    more (results the plan does not hold, which kunit.py's parser drops or
+    files under another test); the whole document's path is ''."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
@@ -274,7 +275,7 @@ def read_ktap(path):
         done = None
         while levels and levels[-1]['indent'] > indent:
             level = levels.pop()
-            if level['plan'] is not None and level['plan'] > level['printed']:
+            if level['plan'] is not None and level['plan'] != level['printed']:
                 level['entries'].append({'names': [], 'planned': level['plan'],
                                          'printed': level['printed']})
             if done:
@@ -311,15 +312,15 @@ def read_ktap(path):
         here['printed'] += 1
         pending = []
     outermost = close_deeper(-1)
-    tests, cut_short = {}, []
+    tests, plans = {}, []
     for entry in outermost['entries'] if outermost else []:
         key = '/'.join(entry['names'])
         if 'planned' in entry:
-            cut_short.append((key, entry['planned'], entry['printed']))
+            plans.append((key, entry['planned'], entry['printed']))
         else:
             log = (tests[key][2] if key in tests else []) + entry['log']
             tests[key] = (entry['ok'], entry['directive'], log)
-    return tests, cut_short
+    return tests, plans
 
 
 def own_case(path, what):
@@ -461,7 +462,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    ktap, cut_short = read_ktap(os.path.splitext(path)[0] + '.ktap')
+    ktap, plans = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -476,8 +477,9 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
         # a group's own failure: forced (a note), or judged (None)
         cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
         cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
-                   f'printed {printed}: the output was cut short')
-                  for at, planned, printed in cut_short]
+                   f'printed {printed}: ' + ('the output was cut short' if printed < planned else
+                                             'results beyond the plan'))
+                  for at, planned, printed in plans]
         cases += list(duplicate_cases(cases))
         # a case log-check added has its log in the JSON, not in the KTAP
         json_logs = {name: log for name, log in walk_cases(group, field='log') if log is not None}

@@ -2829,3 +2829,51 @@ class KernelLogOnHost(unittest.TestCase):
         case = next(c for c in summary['suites'][0]['cases'] if c['name'] == 'kernel_log_clean')
         self.assertEqual(case['status'], 'FAIL')
         self.assertIn('RIP: 0010:arena_map_free', '\n'.join(case['diagnostics']))
+
+
+# ---- verdicts, third round: real results, tampered the way a broken run
+# would leave them (scripts/tests/data/real/README.md) ----
+
+
+def real(name):
+    """The text of scripts/tests/data/real/@name, a result file of a real run."""
+    with open(os.path.join(DATA, 'real', name), encoding='utf-8') as f:
+        return f.read()
+
+
+def tampered(text, old, new):
+    """@text with its one @old replaced by @new (a tampering that finds
+    nothing to change would prove nothing)."""
+    if text.count(old) != 1:
+        raise AssertionError(f'{old!r} is in the real result {text.count(old)} times, not once')
+    return text.replace(old, new)
+
+
+class PlanOverflow(unittest.TestCase):
+    """Hole 6: results beyond a KTAP plan ("1..5", then a sixth result)
+    fail: kunit.py's parser drops them (the document's level) or files
+    them under another test (a program's level)."""
+
+    CONSOLE = real('fixes-x86_64-kselftest.console')
+
+    def test_real_boot_keeps_its_plans(self):
+        proc, cases = judge_ksft(self, self.CONSOLE)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertFalse([n for n in cases if n.endswith('.plan')])
+
+    def test_result_beyond_the_boots_plan(self):
+        proc, cases = judge_ksft(self, tampered(
+            self.CONSOLE, 'ok 5 kmemleak_clean\n',
+            'ok 5 kmemleak_clean\nnot ok 6 arena_kfault:arena_extra_test # exit status 1\n'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('planned 5 results (1..5), printed 6: results beyond the plan',
+                      cases.get('ktap.plan', {}).get('note', ''), sorted(cases))
+
+    def test_result_beyond_a_programs_plan(self):
+        proc, cases = judge_ksft(self, tampered(
+            self.CONSOLE, '    ok 1 arena.write_from_leaf_kfunc\n',
+            '    ok 1 arena.write_from_leaf_kfunc\n    not ok 2 arena.write_twice\n'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        name = 'arena_kfault:arena_leaf_kfunc_test/arena_leaf_kfunc_test.plan'
+        self.assertIn('planned 1 results (1..1), printed 2', cases.get(name, {}).get('note', ''),
+                      sorted(cases))
