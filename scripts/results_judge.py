@@ -232,13 +232,17 @@ def failure_reports(log):
 # the indentation, says how deep it is nested.
 KTAP_RESULT = re.compile(r'^(\s*)(ok|not ok) ([0-9]+) ?(:?- )?([^#]*)( # .*)?$')
 KTAP_SKIP_NAME = re.compile(r'^\s*(?:ok|not ok) [0-9]+ ?(?::?- )?(.*) # SKIP')
-KTAP_HEADER = re.compile(r'^(\s*)# Subtest: (.*)$')
+# A group's name before its result line: KTAP's "# Subtest: NAME", or the
+# "# running COLLECTION:TEST" line scripts/guest-init.sh prints before each
+# kselftest program (kunit.py names a group only by the first, and leaves
+# one whose result line never came nameless).
+KTAP_HEADER = re.compile(r'^(\s*)# (?:Subtest: |running )(.*)$')
 KTAP_PLAN = re.compile(r'^(\s*)1\.\.([0-9]+)')
 
 
 def read_ktap(path):
-    """({test path: (ok, directive, log)}, [(group path, planned, printed)])
-    of the KTAP file @path.  A test's path is the names of the groups it is
+    """({test path: (ok, directive, log)}, [(group path, planned, printed)],
+    {group path: name}) of the KTAP file @path.  A test's path is the names of the groups it is
     nested in and its own, joined by '/' (the case names of walk_cases); ok:
     whether it said ok; directive: the text after ' # ' ("SKIP", "XFAIL
     ...", "exit status 124"); log: the lines printed since the previous
@@ -250,16 +254,20 @@ def read_ktap(path):
     last result and both logs.  The second list: each level whose plan
     ("1..N") is not what it printed, fewer results (output cut short) or
     more (results the plan does not hold, which kunit.py's parser drops or
-    files under another test); the whole document's path is ''."""
+    files under another test); the whole document's path is ''.  The
+    third: each group whose own result line never came (output cut short),
+    by the path of the group it is in, named by its header (KTAP_HEADER),
+    which kunit.py leaves nameless."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return {}, []
+        return {}, [], {}
     # The open levels, outermost first, each the entries printed at one
     # indentation: a test ({'names': of its path, 'ok', 'directive', 'log'})
     # or, when the level closes, a plan it did not keep ({'names',
-    # 'planned', 'printed'}).  Their names are relative to the level until
+    # 'planned', 'printed'}) or that its group's result line never came
+    # ({'names', 'unnamed'}).  Their names are relative to the level until
     # the result line of the group they belong to names it.
     levels, pending = [], []
 
@@ -279,6 +287,7 @@ def read_ktap(path):
                 level['entries'].append({'names': [], 'planned': level['plan'],
                                          'printed': level['printed']})
             if done:
+                done['entries'].append({'names': [], 'unnamed': True})
                 adopt(done, done['header'], level)
             done = level
         return done
@@ -312,15 +321,27 @@ def read_ktap(path):
         here['printed'] += 1
         pending = []
     outermost = close_deeper(-1)
-    tests, plans = {}, []
+    tests, plans, unnamed = {}, [], {}
     for entry in outermost['entries'] if outermost else []:
         key = '/'.join(entry['names'])
         if 'planned' in entry:
             plans.append((key, entry['planned'], entry['printed']))
+        elif 'unnamed' in entry:
+            unnamed['/'.join(entry['names'][:-1])] = entry['names'][-1]
         else:
             log = (tests[key][2] if key in tests else []) + entry['log']
             tests[key] = (entry['ok'], entry['directive'], log)
-    return tests, plans
+    return tests, plans, unnamed
+
+
+def name_groups(group, unnamed, prefix=''):
+    """Name each group of kunit.py's JSON @group that it left nameless as
+    read_ktap names it (@unnamed; @prefix: the path of @group, '' or ending
+    in '/')."""
+    for sub in group.get('sub_groups', []):
+        if not sub['name']:
+            sub['name'] = unnamed.get(prefix[:-1], '')
+        name_groups(sub, unnamed, prefix + sub['name'] + '/')
 
 
 def own_case(path, what):
@@ -462,7 +483,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    ktap, plans = read_ktap(os.path.splitext(path)[0] + '.ktap')
+    ktap, plans, unnamed = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -471,15 +492,23 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     except json.JSONDecodeError as e:
         rec['error'] = f'unreadable result: {e}'
     else:
+        name_groups(group, unnamed)
         # (name, its path in the KTAP, status, why it fails whatever the
-        # known failures say)
-        cases = [(name, name, status, None) for name, status in walk_cases(group)]
+        # known failures say).  kunit.py adds a nameless case for each
+        # result a plan promised and the output never printed: the group's
+        # plan case (below) names them.
+        cases = [(name, name, status, None) for name, status in walk_cases(group)
+                 if name.rpartition('/')[2]]
+        missing = {name[:-1] for name, _ in walk_cases(group) if not name.rpartition('/')[2]}
         # a group's own failure: forced (a note), or judged (None)
         cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
         cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
-                   f'printed {printed}: ' + ('the output was cut short' if printed < planned else
-                                             'results beyond the plan'))
+                   f'printed {printed}: ' + ('results beyond the plan' if printed > planned else
+                                             'the output was cut short'
+                                             + (f' in {unnamed[at]}' if unnamed.get(at) else '')))
                   for at, planned, printed in plans]
+        cases += [(own_case(at, 'plan'), at, 'FAIL', 'kunit.py found results the plan promised '
+                   'missing') for at in sorted(missing - {at for at, *_ in plans})]
         cases += list(duplicate_cases(cases))
         # a case log-check added has its log in the JSON, not in the KTAP
         json_logs = {name: log for name, log in walk_cases(group, field='log') if log is not None}

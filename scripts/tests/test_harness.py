@@ -2877,3 +2877,27 @@ class PlanOverflow(unittest.TestCase):
         name = 'arena_kfault:arena_leaf_kfunc_test/arena_leaf_kfunc_test.plan'
         self.assertIn('planned 1 results (1..1), printed 2', cases.get(name, {}).get('note', ''),
                       sorted(cases))
+
+
+class CutShortNames(unittest.TestCase):
+    """Hole 8: a boot cut short in a program (its timeout, the boot's) is
+    red, and every failure names the program or case it concerns: kunit.py
+    leaves the program whose result line never came nameless, and adds a
+    nameless ERROR case for each result the plans promised."""
+
+    def test_every_failure_named(self):
+        # the real boot cut where CI's timed out: in the first program
+        console = real('fixes-x86_64-kselftest.console')
+        console = console[:console.index('    #  RUN           window_edge.last_arena_page')]
+        proc, cases = judge_ksft(self, console)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        prog = 'arena_kfault:arena_kfault_test'
+        self.assertEqual(cases[f'{prog}/arena.concurrent_faults_allocs_frees']['status'], 'PASS')
+        self.assertIn('printed 8: the output was cut short',
+                      cases.get(f'{prog}/arena_kfault_test.plan', {}).get('note', ''), sorted(cases))
+        self.assertIn(f'printed 0: the output was cut short in {prog}',
+                      cases.get('ktap.plan', {}).get('note', ''), sorted(cases))
+        for name, case in cases.items():
+            self.assertTrue(all(name.split('/')), f'a nameless case: {name!r} {case}')
+        failed = [line for line in proc.stdout.splitlines() if line.startswith('FAILED: ')]
+        self.assertEqual(len(failed), 2, failed)
