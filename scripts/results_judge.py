@@ -561,13 +561,21 @@ def expected_lines(path):
 
 
 def read_expected_cases(path):
-    """{suite: {case: skip reason or None}} from configs/expected-cases (its
-    "subtests:" lines are read_subtest_counts')."""
+    """{suite: {case: [(tree, arch, why), ...]}} from configs/expected-cases:
+    each case and where its "skip-ok TREE ARCH: why" lines allow it to skip
+    (TREE, ARCH: a name or "any"; none: nowhere).  Its "subtests:" lines are
+    read_subtest_counts'."""
     cases = {}
     for suite, case, rest in expected_lines(path):
-        if not rest.startswith('subtests:'):
-            why = rest[len('skip-ok:'):].strip() if rest.startswith('skip-ok:') else None
-            cases.setdefault(suite, {})[case] = why
+        if rest.startswith('subtests:'):
+            continue
+        where = cases.setdefault(suite, {}).setdefault(case, [])
+        if rest.startswith('skip-ok'):
+            m = re.match(r'skip-ok (\S+) (\S+): (\S.*)$', rest)
+            if not m:
+                raise SystemExit(f'{path}: {suite} {case}: want "skip-ok TREE ARCH: why" '
+                                 '(TREE, ARCH: a name or any), not {rest!r}')
+            where.append(m.groups())
     return cases
 
 
@@ -621,22 +629,23 @@ def account_cases(rec, expected, glob=None):
     if glob and rec['suite'] == 'harness':
         glob = None	# the self-checks all run, whatever the filter
     if glob:
-        want = {c: why for c, why in want.items()
+        want = {c: where for c, where in want.items()
                 if c in ALWAYS_RUN or is_pattern(c) or filter_matches(c, glob)}
     seen = {case_label(c['name']) for c in rec['cases']}
 
-    def skip_reason(label):
-        if want.get(label) is not None:
-            return want[label]
-        return next((why for pat, why in want.items()
-                     if why is not None and is_pattern(pat) and fnmatch.fnmatchcase(label, pat)),
-                    None)
+    def may_skip(label):
+        # a skip-ok line of the case, or of a pattern it matches, for this
+        # run's tree and arch
+        return any(tree in ('any', rec['tree']) and arch in ('any', rec['arch'])
+                   for pat, where in want.items()
+                   if pat == label or (is_pattern(pat) and fnmatch.fnmatchcase(label, pat))
+                   for tree, arch, _ in where)
 
     for c in rec['cases']:
         label = case_label(c['name'])
         if glob and c['status'] == 'SKIP' and label not in want:
             continue	# --filter left it out
-        if c['status'] == 'SKIP' and skip_reason(label) is None:
+        if c['status'] == 'SKIP' and not may_skip(label):
             c['status'] = 'FAIL'
             c['note'] = 'skipped, and nothing allows this case to skip'
             rec['skipped'] -= 1

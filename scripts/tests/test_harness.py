@@ -858,13 +858,14 @@ class Accounting(unittest.TestCase):
 
     def test_skip_fails_unless_allowed(self):
         cases = [{'name': 'a', 'status': 'SKIP'}, {'name': 'b', 'status': 'SKIP'}]
-        proc, summary = self.summarise(cases, 'kunit a\nkunit b skip-ok: no such hardware\n')
+        proc, summary = self.summarise(cases,
+                                       'kunit a\nkunit b skip-ok any any: no such hardware\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
 
     def test_skip_pattern_allows_but_is_not_a_case(self):
         cases = [{'name': 'jit/x', 'status': 'SKIP'}, {'name': 'other', 'status': 'SKIP'}]
-        proc, summary = self.summarise(cases, 'kunit jit/* skip-ok: no disassembler\n')
+        proc, summary = self.summarise(cases, 'kunit jit/* skip-ok t any: no disassembler\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
         self.assertNotIn('did not report', proc.stdout)
@@ -1541,24 +1542,26 @@ class TestProgsExitStatus(unittest.TestCase):
         self.assertNotIn('test_progs/arena_list/exit_status', st)
 
 
-def judge_test_progs(test, console, tests, *args):
+def judge_test_progs(test, console, tests, *args, cell=('t', 'a')):
     """The summary of test_progs' @console for the selected @tests, made
     as run-bpf-selftests.sh makes it (results.py test-progs, kunit.py
-    parse): (exit status and stdout, the KTAP, {case name: case})."""
+    parse), for the (tree, arch) @cell: (exit status and stdout, the KTAP,
+    {case name: case})."""
+    base = '-'.join(cell) + '-bpf_selftests'
     with tempfile.TemporaryDirectory() as d:
         paths = {n: os.path.join(d, n) for n in ('console', 'tests')}
         with open(paths['console'], 'w', encoding='utf-8') as f:
             f.write(console)
         with open(paths['tests'], 'w', encoding='utf-8') as f:
             f.write('\n'.join(tests) + '\n')
-        ktap = os.path.join(d, 't-a-bpf_selftests.ktap')
+        ktap = os.path.join(d, base + '.ktap')
         proc = results_cli('test-progs', '--console', paths['console'],
                            '--tests', paths['tests'], '--ktap', ktap)
         test.assertEqual(proc.returncode, 0)
         with open(ktap, encoding='utf-8') as f:
             text = f.read()
-        kunit_parse(test, text, os.path.join(d, 't-a-bpf_selftests.json'))
-        proc, summary = summary_of(d, [('t', 'a', 'bpf_selftests')], *args)
+        kunit_parse(test, text, os.path.join(d, base + '.json'))
+        proc, summary = summary_of(d, [cell + ('bpf_selftests',)], *args)
     return proc, text, {c['name']: c for c in summary['suites'][0]['cases']}
 
 
@@ -2901,3 +2904,41 @@ class CutShortNames(unittest.TestCase):
             self.assertTrue(all(name.split('/')), f'a nameless case: {name!r} {case}')
         failed = [line for line in proc.stdout.splitlines() if line.startswith('FAILED: ')]
         self.assertEqual(len(failed), 2, failed)
+
+
+REAL_BPF_TESTS = real('bpf_selftests.tests').split()
+REPO_CASES = ('--expected-cases', os.path.join(REPO, 'configs', 'expected-cases'))
+
+
+class SkipsPerArch(unittest.TestCase):
+    """Hole 5: a skip-ok line names the tree and arch it holds for, as a
+    known failure does: verifier_arena's x86_64-only subtest may skip on
+    arm64, not on x86_64."""
+
+    SUBTEST = 'verifier_arena/arena and stack atomic at the same instruction'
+
+    def judge(self, arch, console):
+        return judge_test_progs(self, console, REAL_BPF_TESTS, *REPO_CASES,
+                                cell=('fixes', arch))
+
+    def test_real_runs_are_green(self):
+        for arch in ('x86_64', 'arm64'):
+            proc, _, cases = self.judge(arch, real(f'fixes-{arch}-bpf_selftests.console'))
+            self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(cases[f'test_progs/{self.SUBTEST}']['status'], 'SKIP')
+
+    def test_skip_on_another_arch_fails(self):
+        proc, _, cases = self.judge('x86_64', tampered(
+            real('fixes-x86_64-bpf_selftests.console'),
+            f'{self.SUBTEST}:OK', f'{self.SUBTEST}:SKIP'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertEqual(cases[f'test_progs/{self.SUBTEST}']['status'], 'FAIL')
+
+    def test_skip_ok_needs_tree_and_arch(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'cases')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write('kunit b skip-ok: no such hardware\n')
+            with self.assertRaises(SystemExit) as e:
+                judge_module().read_expected_cases(path)
+        self.assertIn('want "skip-ok TREE ARCH: why"', str(e.exception))
