@@ -67,7 +67,9 @@ def read_known_failures(path):
                  the signature or the companion, one the signature;
                  every-line: every flagged line does (kernel_log_clean)
       flag       with every-line: which lines are flagged (default: the
-                 lines of selftests/arena_kfault/splat-patterns)
+                 lines of selftests/arena_kfault/splat-patterns); a line it
+                 flags is matched with the lines after it, up to the next
+                 (a kmemleak object: its comm, hex dump and backtrace)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
       also       more flavour sets the entry holds in, space separated, a
@@ -374,11 +376,16 @@ def judge_known(status, entry, log):
     sig = entry['signature']
     if entry['match'] == 'every-line':
         flags = [entry['flag']] if entry['flag'] else SPLATS + [OOPS_AT]
-        flagged = [line for line in log if any(p.search(line) for p in flags)]
+        flagged = []
+        for line in log:
+            if any(p.search(line) for p in flags):
+                flagged.append(line)
+            elif entry['flag'] and flagged:
+                flagged[-1] += ' ' + line
         bad = [line for line in flagged if not accounts(entry, line)]
         if bad:
             return 'FAIL', 'failed', ('a flagged line matches neither the known signature '
-                                      'nor its companion: ' + bad[0])
+                                      'nor its companion: ' + bad[0][:300])
         if not any(sig.search(line) for line in flagged):
             return 'FAIL', 'failed', ('no flagged line matches the known signature '
                                       f'/{sig.pattern}/')
