@@ -733,6 +733,43 @@ def run_metadata(info, patches, steps):
     return run
 
 
+# The steps run_tests.sh runs for a suite of a cell, in order, after the
+# run's setup and kernel source (either step) and the tree's prepare: the
+# cell's fit and build, the suite's own build steps, then its boot, a step
+# named as the suite (scripts/run-SUITE.sh).  The self-checks' suite is one
+# step, harness.
+SUITE_STEPS = {'kselftest': ('kselftest-build', 'initramfs'),
+               'must_oops': ('kselftest-build', 'initramfs'),
+               'stress': ('kselftest-build', 'initramfs'),
+               'bpf_selftests': ('bpf-selftests-build',)}
+
+
+def missing_steps(steps, rows, not_run):
+    """The steps (tree, arch, step) the run must have run for the suites of
+    @rows that were not left out (@not_run) and that have no row in the
+    steps table @steps (run_metadata's): a step that never ended, or whose
+    row was lost.  Each suite's steps are followed up to the first one
+    that failed or is missing (what comes after it never ran)."""
+    ended = {(s['tree'], s['arch'], s['step']): s['exit'] for s in steps}
+    missing = []
+    for tree, arch, suite in rows:
+        if (tree, arch, suite) in not_run:
+            continue
+        chain = [('-', '-', 'setup'), ('-', '-', 'fetch-tree|import-tree')]
+        if tree != 'repo':
+            chain += [(tree, '-', 'prepare'), (tree, arch, 'fit'), (tree, arch, 'build')]
+            chain += [(tree, arch, step) for step in SUITE_STEPS.get(suite, ())]
+        for t, a, names in chain + [(tree, arch, suite)]:
+            exits = [ended[(t, a, n)] for n in names.split('|') if (t, a, n) in ended]
+            if not exits:
+                if (t, a, names) not in missing:
+                    missing.append((t, a, names))
+                break
+            if exits[0]:
+                break
+    return missing
+
+
 def asked_rows(asked):
     """The (tree, arch, suite) rows that run_tests.sh's command line asks
     for (@asked: KEY=VALUE, keys trees, arches, cells, suites, self_test),
@@ -819,10 +856,15 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
         records.append(rec)
     run = run_metadata(info, patches, steps)
     failed_steps = [s for s in run['steps'] if s['exit']]
+    # A step the suites needed that left no row in the steps table fails
+    # the run too: a build or boot whose record was lost must not vanish.
+    run['missing_steps'] = [{'tree': t, 'arch': a, 'step': s} for t, a, s in
+                            missing_steps(run['steps'], rows, not_run)] if steps else []
     totals = {k: sum(r[k] for r in records) for k in ('passed', 'failed', 'skipped')}
     # A failed step is a failure even when the suites it fed left results.
-    totals['failed'] += len(failed_steps)
+    totals['failed'] += len(failed_steps) + len(run['missing_steps'])
     totals['failed_steps'] = len(failed_steps)
+    totals['missing_steps'] = len(run['missing_steps'])
     # A run in which the tree fits none of the kernel suites asked for
     # tested nothing: that is no pass.
     kernel = [r for r in records if r['tree'] != 'repo']
@@ -839,6 +881,9 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
     print_table(summary)
     for s in failed_steps:
         print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} (exit {s['exit']})")
+    for s in run['missing_steps']:
+        print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} left no row in the steps "
+              "table (it never ended, or its row was lost)")
     if totals.get('nothing_fits'):
         print('FAILED: no suite asked for could run: the tree fits none of them (SKIPPED above)')
     print(f'results: {out}')
@@ -891,6 +936,8 @@ def print_table(summary):
     t = summary['totals']
     if t.get('failed_steps'):
         rows.append(('steps', '', 'failed', '0', str(t['failed_steps']), '0', 'FAIL'))
+    if t.get('missing_steps'):
+        rows.append(('steps', '', 'missing', '0', str(t['missing_steps']), '0', 'FAIL'))
     if t.get('nothing_fits'):
         rows.append(('run', '', 'none fits', '0', '1', '0', 'FAIL'))
     rows.append(('total', '', '', str(t['passed']), str(t['failed']),

@@ -321,7 +321,7 @@ class UnfitSuites(unittest.TestCase):
                                        't\ta\tkunit\tbuild failed\n')
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(summary['totals'], {'passed': 1, 'failed': 0, 'skipped': 1,
-                                             'failed_steps': 0})
+                                             'failed_steps': 0, 'missing_steps': 0})
         self.assertEqual(summary['suites'][0]['not_run'], self.WHY)
         self.assertIn(f'SKIPPED: t/a/kunit: not run: {self.WHY}', proc.stdout)
         row = next(l.split() for l in proc.stdout.splitlines() if l.startswith('t ') and 'kunit' in l)
@@ -832,7 +832,12 @@ class Accounting(unittest.TestCase):
     """Every expected case reports, no case skips unless allowed, failed
     steps and cells that never ran count as failures."""
 
-    def summarise(self, cases, expected_cases, steps='', not_run=''):
+    # the steps a run of the kunit suite on t/a leaves
+    STEPS = ''.join('\t'.join(row) + '\t1\t0\n' for row in (
+        ('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('t', '-', 'prepare'), ('t', 'a', 'fit'),
+        ('t', 'a', 'build'), ('t', 'a', 'kunit')))
+
+    def summarise(self, cases, expected_cases, steps=STEPS, not_run=''):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
@@ -873,7 +878,7 @@ class Accounting(unittest.TestCase):
 
     def test_failed_step_counts(self):
         proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
-                                       steps='t\ta\tkselftest\t5\t2\n')
+                                       steps=self.STEPS + 't\ta\tkselftest\t5\t2\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual(summary['totals']['failed'], 1)
 
@@ -3087,3 +3092,46 @@ class KmemleakPinned(unittest.TestCase):
             with self.subTest(what=what):
                 proc, case = self.judge(LEAF_LEAK, other)
                 self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+
+
+class MissingSteps(unittest.TestCase):
+    """Hole 7: a step the suites needed that left no row in the steps table
+    (it never ended, or its row was lost) fails the run: the real
+    fixes/x86_64 run with one row deleted."""
+
+    def judge(self, steps):
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, real('fixes-x86_64-kselftest.console'),
+                        os.path.join(d, 'fixes-x86_64-kselftest.json'))
+            for name, text in (('console', real('fixes-x86_64-bpf_selftests.console')),
+                               ('tests', real('bpf_selftests.tests')), ('steps.tsv', steps),
+                               ('expected.tsv', real('fixes-x86_64.expected.tsv'))):
+                with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            ktap = os.path.join(d, 'fixes-x86_64-bpf_selftests.ktap')
+            results_cli('test-progs', '--console', os.path.join(d, 'console'),
+                        '--tests', os.path.join(d, 'tests'), '--ktap', ktap)
+            with open(ktap, encoding='utf-8') as f:
+                kunit_parse(self, f.read(), os.path.join(d, 'fixes-x86_64-bpf_selftests.json'))
+            proc = results_cli('summary', '--results', d,
+                               '--expected', os.path.join(d, 'expected.tsv'),
+                               '--steps', os.path.join(d, 'steps.tsv'))
+            with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+                return proc, json.load(f)
+
+    def test_real_steps_are_green(self):
+        proc, summary = self.judge(real('fixes-x86_64.steps.tsv'))
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(summary['run']['missing_steps'], [])
+
+    def test_deleted_row_fails(self):
+        rows = real('fixes-x86_64.steps.tsv').splitlines(keepends=True)
+        for row in rows:
+            tree, arch, step = row.split('\t')[:3]
+            with self.subTest(step=step):
+                proc, summary = self.judge(''.join(r for r in rows if r != row))
+                self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+                self.assertEqual(summary['run']['missing_steps'],
+                                 [{'tree': tree, 'arch': arch, 'step': 'fetch-tree|import-tree'
+                                   if step == 'fetch-tree' else step}])
+                self.assertIn(f'FAILED step: {tree}/{arch}/', proc.stdout)
