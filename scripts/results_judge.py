@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The judge of a run's results (scripts/results.py's summary, counts,
-log-check and filter-cases).
+log-check, oops-extras and filter-cases).
 
 Every suite run leaves build/results/<tree>-<arch>-<suite>.json in the
 KernelCI-style JSON that `kunit.py exec/parse --json` writes (the harness
@@ -12,7 +12,8 @@ summary.json (format: README.md, "Results"), prints the table and returns
 non-zero when anything failed or an expected suite left no result.
 counts_line() is the closing line CI reads: "N passed, N failed, N
 skipped".  log_check() adds kernel_log_clean, the check of a boot's
-kernel log, to a suite's JSON.
+kernel log, to a suite's JSON; oops_extras() is its like for a must_oops
+boot, whose log holds the oops it exists for.
 
 Beside it, as kunit.py keeps kunit_parser.py and kunit_json.py:
 results_convert.py turns raw output into KTAP, results_report.py makes the
@@ -535,6 +536,8 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
                     status = 'SKIP'
                 entry = find_known(known, rec, label, source, set(flavours))
                 status, key, note = classify(status, entry, log)
+                if status == 'FAIL' and not note and said:
+                    note = said	# why the test said it failed (must_oops)
             rec[key] += 1
             case = {'name': name, 'status': status}
             if entry is not None:
@@ -987,6 +990,35 @@ def log_check(console, json_path):
     print(f'kernel_log_clean: {len(bad)} flagged line(s) in {console}')
     return 0
 
+# printk's mark before a line it prints again whole after cutting it short
+# (console_prepend_replay): the cut copy ends on the mark's line.
+REPLAYED = '** replaying previous printk message **'
+
+
+def oops_extras(console, address, oops):
+    """Print the splat lines of a must_oops boot's @console beside the one
+    oops the boot exists for (scripts/run-must-oops.sh): its first line
+    (@oops, how the arch's oops for a kernel page fault begins, at
+    @address), its "Oops: ... [#1]" line and the panic oops=panic makes of
+    it (that line and its end marker), each once.  A second oops, a
+    WARNING, KASAN, lockdep, an RCU stall, a list corruption ... is
+    printed, one line each.  A line printk cut short is read as the copy it
+    printed again whole (REPLAYED)."""
+    with open(console, encoding='utf-8', errors='replace') as f:
+        lines = [line.rstrip('\n') for line in f]
+    panic = re.compile(r'Kernel panic - not syncing: (Oops: )?Fatal exception')
+    allowed = [re.compile(re.escape(oops) + '.*' + re.escape(address)),
+               re.compile(r'\bOops: .*\[#1\]'), panic, panic]
+    for line, after in zip(lines, lines[1:] + ['']):
+        if (REPLAYED in line or after.startswith(REPLAYED)
+                or not any(p.search(line) for p in SPLATS)):
+            continue
+        part = next((p for p in allowed if p.search(line)), None)
+        if part:
+            allowed.remove(part)
+        else:
+            print(line)
+    return 0
 
 
 def counts_line(summary):

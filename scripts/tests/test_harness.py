@@ -2076,12 +2076,13 @@ class StressVerdicts(unittest.TestCase):
         self.assertNotIn('quiet', params, 'WARNINGs must reach the console the host scans')
 
 
-def boot_script(d, script, args, console, boot_rc=0, out_files=()):
+def boot_script(d, script, args, console, boot_rc=0, out_files=(), env=None):
     """Run scripts/@script @args (TREE ARCH ...) in @d with a boot that
     prints @console and ends with @boot_rc, and no toolchain root (the
     Debian source; results in @d/results, consoles in @d/logs; @out_files:
-    (path, text) of files of the build directory): (exit status, its
-    stderr, the kernel parameters of the boot)."""
+    (path, text) of files of the build directory; @env: more of its
+    environment): (exit status, its stderr, the kernel parameters of the
+    boot)."""
     os.makedirs(os.path.join(d, 'scripts'))
     src = os.path.join(d, 'cache', 'work', 'debian', args[0], 'src')
     os.makedirs(os.path.dirname(src))
@@ -2107,7 +2108,7 @@ def boot_script(d, script, args, console, boot_rc=0, out_files=()):
     proc = run(['bash', os.path.join(d, 'scripts', script)] + args,
                env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
                     'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
-                    'ARENA_KFAULT_LOGS': os.path.join(d, 'logs')})
+                    'ARENA_KFAULT_LOGS': os.path.join(d, 'logs'), **(env or {})})
     with open(os.path.join(d, 'params'), encoding='utf-8') as f:
         return proc.returncode, proc.stderr, f.read().split()
 
@@ -3135,3 +3136,61 @@ class MissingSteps(unittest.TestCase):
                                  [{'tree': tree, 'arch': arch, 'step': 'fetch-tree|import-tree'
                                    if step == 'fetch-tree' else step}])
                 self.assertIn(f'FAILED step: {tree}/{arch}/', proc.stdout)
+
+
+class MustOopsSplats(unittest.TestCase):
+    """Hole 1: a must_oops boot passes on its one expected oops alone: any
+    other kernel splat on its console (a second oops, a WARNING, KASAN,
+    lockdep, an RCU stall, a list corruption) fails the case, and the boot
+    shows warnings (it panics before any dmesg)."""
+
+    FIRST = {'x86_64': 'BUG: unable to handle page fault for address: ffffb8788021a000',
+             'arm64': 'Unable to handle kernel paging request at virtual address ffff80008153f000'}
+
+    def boot(self, arch, console):
+        """scripts/run-must-oops.sh's no_arena case over @console, then the
+        summary: (exit status and stdout, the case, the kernel parameters)."""
+        with tempfile.TemporaryDirectory() as d:
+            rc, err, params = boot_script(d, 'run-must-oops.sh', ['fixes', arch], console,
+                                          env={'OOPS_ONLY': 'no_arena'})
+            self.assertEqual(rc, 0, err)
+            proc, summary = summary_of(os.path.join(d, 'results'), [('fixes', arch, 'must_oops')])
+        return proc, summary['suites'][0]['cases'][0], params
+
+    def console(self, arch, before='', after=''):
+        """The real no_arena console of @arch, @before its oops and @after
+        its first line."""
+        first = self.FIRST[arch]
+        return tampered(real(f'fixes-{arch}-must_oops-no_arena.console'), first + '\n',
+                        before + first + '\n' + after)
+
+    def test_real_boots_pass(self):
+        for arch in self.FIRST:
+            proc, case, params = self.boot(arch, self.console(arch))
+            self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+            self.assertIn('loglevel=5', params, 'warnings must reach the console')
+            self.assertNotIn('quiet', params)
+
+    def test_another_splat_fails(self):
+        markers = SplatPatterns.MARKERS
+        splats = {'x86_64': [markers[m] for m in ('WARNING', 'KASAN', 'lockdep', 'RCU stall',
+                                                   'list corruption (del)')],
+                  'arm64': [markers['WARNING']]}
+        for arch, lines in splats.items():
+            for splat in lines:
+                with self.subTest(arch=arch, splat=splat):
+                    proc, case, _ = self.boot(arch, self.console(arch, before=splat + '\n'))
+                    self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+                    self.assertIn(f'no_arena (a kernel splat beside the oops: {splat})',
+                                  proc.stdout)
+                    self.assertIn(f'| # {splat}', proc.stdout)
+
+    def test_second_oops_fails(self):
+        proc, case, _ = self.boot('x86_64', self.console(
+            'x86_64', after='Oops: Oops: 0002 [#2] SMP NOPTI\n' + self.FIRST['x86_64'] + '\n'))
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+
+    def test_line_printk_replayed_counts_once(self):
+        cut = 'BUG: unable to handle page fa** replaying previous printk message **\n'
+        proc, case, _ = self.boot('x86_64', self.console('x86_64', before=cut))
+        self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
