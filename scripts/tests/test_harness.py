@@ -3194,3 +3194,36 @@ class MustOopsSplats(unittest.TestCase):
         cut = 'BUG: unable to handle page fa** replaying previous printk message **\n'
         proc, case, _ = self.boot('x86_64', self.console('x86_64', before=cut))
         self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+
+
+class LateSplats(unittest.TestCase):
+    """Hole 4: a splat the kernel prints after the guest's dump of its log,
+    up to the power-off, fails kernel_log_clean: the host judges the whole
+    console (bpf_selftests too), and from the dump on the quiet boot shows
+    warnings on the console."""
+
+    SPLATS = [SplatPatterns.MARKERS['WARNING'], SplatPatterns.MARKERS['kernel BUG at']]
+
+    def judge(self, console):
+        proc, cases = bpf_boot(self, console, 'fixes', 'arm64')
+        return proc, cases['kernel_log_clean']
+
+    def test_real_boot_is_clean(self):
+        proc, case = self.judge(real('fixes-arm64-bpf_selftests.console'))
+        self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+
+    def test_splat_after_the_dump_fails(self):
+        console = real('fixes-arm64-bpf_selftests.console')
+        for where in ('# arena-kfault: kernel log end\n', 'reboot: Restarting system\n'):
+            for splat in self.SPLATS:
+                with self.subTest(after=where, splat=splat):
+                    proc, case = self.judge(tampered(console, where, where + splat + '\n'))
+                    self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+                    self.assertIn(splat, '\n'.join(case.get('diagnostics', [])))
+
+    def test_guest_shows_warnings_from_its_dump_on(self):
+        with open(os.path.join(REPO, 'scripts', 'guest-init.sh'), encoding='utf-8') as f:
+            body = re.search(r'^kernel_log\(\) \{\n.*?^\}\n', f.read(), re.M | re.S).group(0)
+        out = run(['sh', '-c', 'dmesg() { echo "dmesg $*"; }\n' + body + 'kernel_log'])
+        self.assertEqual(out.stdout.splitlines()[0], 'dmesg -n 5',
+                         'the console level is not raised to warnings before the dump')
