@@ -2076,13 +2076,13 @@ class StressVerdicts(unittest.TestCase):
         self.assertNotIn('quiet', params, 'WARNINGs must reach the console the host scans')
 
 
-def boot_script(d, script, args, console, boot_rc=0, out_files=(), env=None):
+def boot_script(d, script, args, console, boot_rc=0, out_files=(), env=None, stubs=''):
     """Run scripts/@script @args (TREE ARCH ...) in @d with a boot that
     prints @console and ends with @boot_rc, and no toolchain root (the
     Debian source; results in @d/results, consoles in @d/logs; @out_files:
     (path, text) of files of the build directory; @env: more of its
-    environment): (exit status, its stderr, the kernel parameters of the
-    boot)."""
+    environment; @stubs: more shell functions in place of lib.sh's):
+    (exit status, its stderr, the kernel parameters of the boot)."""
     os.makedirs(os.path.join(d, 'scripts'))
     src = os.path.join(d, 'cache', 'work', 'debian', args[0], 'src')
     os.makedirs(os.path.dirname(src))
@@ -2104,11 +2104,13 @@ def boot_script(d, script, args, console, boot_rc=0, out_files=(), env=None):
             . {REPO}/scripts/lib.sh
             in_root() {{ "$@"; }}
             boot_guest() {{ echo "$4" >{d}/params; cp {d}/console "$2"; return {boot_rc}; }}
-            '''))
+            ''') + stubs)
     proc = run(['bash', os.path.join(d, 'scripts', script)] + args,
                env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
                     'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
                     'ARENA_KFAULT_LOGS': os.path.join(d, 'logs'), **(env or {})})
+    if not os.path.exists(os.path.join(d, 'params')):
+        return proc.returncode, proc.stderr, []
     with open(os.path.join(d, 'params'), encoding='utf-8') as f:
         return proc.returncode, proc.stderr, f.read().split()
 
@@ -3227,3 +3229,83 @@ class LateSplats(unittest.TestCase):
         out = run(['sh', '-c', 'dmesg() { echo "dmesg $*"; }\n' + body + 'kernel_log'])
         self.assertEqual(out.stdout.splitlines()[0], 'dmesg -n 5',
                          'the console level is not raised to warnings before the dump')
+
+
+class KunitEnd(unittest.TestCase):
+    """Hole 3: a KUnit kernel that hangs or dies after its last result line
+    leaves every result, and kunit.py exits 0 (its --timeout only prints
+    "timed out after"): scripts/run-kunit.sh fails its step then, and the
+    summary is red.  The real fixes/x86_64 run, its console and kunit.py's
+    output tampered as a hang leaves them."""
+
+    CONSOLE = real('fixes-x86_64-kunit.console')
+    OUTPUT = real('fixes-x86_64-kunit.kunit-py.log').split('\nkernel_log_clean:')[0]
+    REBOOT = 'reboot: Restarting system\nreboot: machine restart\n'
+    TIMEOUT = ("Command '['qemu-system-x86_64', '-nodefaults', '-m', '1024']' timed out after "
+               '300 seconds\n')
+    # kunit.py exec, in place of the toolchain root's: the console, the
+    # JSON and the output of the real run, and exit status {rc}
+    STUB = textwrap.dedent('''\
+        in_root() {{
+            case " $* " in
+            *" tools/testing/kunit/kunit.py exec "*)
+                for a; do case $a in --build_dir=*) b=${{a#*=}} ;; --json=*) j=${{a#*=}} ;; esac; done
+                cp {d}/console "$b/test.log"; cp {d}/kunit.json "$j"; cat {d}/output; return {rc} ;;
+            esac
+            "$@"
+        }}
+        ''')
+
+    def run_kunit(self, console, output, kunit_rc=0):
+        """scripts/run-kunit.sh over a kunit.py exec that left @console and
+        printed @output, then the summary with its step's exit status:
+        (its exit status, its stderr, the summary's exit status and stdout)."""
+        steps = [('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('fixes', '-', 'prepare'),
+                 ('fixes', 'x86_64', 'fit'), ('fixes', 'x86_64', 'build')]
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, console, os.path.join(d, 'kunit.json'))
+            with open(os.path.join(d, 'output'), 'w', encoding='utf-8') as f:
+                f.write(output)
+            rc, err, _ = boot_script(d, 'run-kunit.sh', ['fixes', 'x86_64'], console,
+                                     stubs=self.STUB.format(d=d, rc=kunit_rc))
+            with open(os.path.join(d, 'steps.tsv'), 'w', encoding='utf-8') as f:
+                f.write(''.join(f'{t}\t{a}\t{s}\t1\t0\n' for t, a, s in steps)
+                        + f'fixes\tx86_64\tkunit\t60\t{rc}\n')
+            proc, _ = summary_of(os.path.join(d, 'results'), [('fixes', 'x86_64', 'kunit')],
+                                 '--steps', os.path.join(d, 'steps.tsv'))
+        return rc, err, proc
+
+    def test_real_run_is_green(self):
+        rc, err, proc = self.run_kunit(self.CONSOLE, self.OUTPUT)
+        self.assertEqual((rc, proc.returncode), (0, 0), err + proc.stdout)
+
+    def assert_red(self, why, *run_args):
+        rc, err, proc = self.run_kunit(*run_args)
+        self.assertNotEqual(rc, 0, 'run-kunit.sh passed')
+        self.assertIn(why, err)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('FAILED step: fixes/x86_64/kunit', proc.stdout)
+
+    def test_hang_after_the_last_result(self):
+        self.assert_red('kunit.py: the kernel did not end by itself after its tests',
+                        tampered(self.CONSOLE, self.REBOOT, ''),
+                        tampered(self.OUTPUT, '[03:17:09] Testing complete',
+                                 self.TIMEOUT + '[03:17:09] Testing complete'))
+
+    def test_death_without_a_splat(self):
+        self.assert_red('the kernel never shut down after its tests',
+                        tampered(self.CONSOLE, self.REBOOT, ''), self.OUTPUT)
+
+    def test_kunit_py_killed(self):
+        self.assert_red('kunit.py exited 137', self.CONSOLE, self.OUTPUT, 137)
+
+    def test_kunit_tool_ends_the_same(self):
+        # run-kunit-tool.sh builds in the kernel tree, which this check
+        # must not write to: its checks are run-kunit.sh's, word for word
+        def checks(script):
+            with open(os.path.join(REPO, 'scripts', script), encoding='utf-8') as f:
+                text = f.read()
+            return text[text.index('grep -E "^Command'):]
+        self.assertEqual(checks('run-kunit-tool.sh'), checks('run-kunit.sh'))
+        with open(os.path.join(REPO, 'scripts', 'run-kunit-tool.sh'), encoding='utf-8') as f:
+            self.assertIn('| tee "$LOGS/$name.kunit-py.log"\nrc=${PIPESTATUS[0]}', f.read())
