@@ -76,7 +76,10 @@ if [ -f /bpf/tests.txt ]; then
 		n=$((n + 1))
 		[ "$n" -ge "$bpf_from" ] || continue
 		echo "# bpf_selftests: $t begin"
-		timeout "$bpf_timeout" ./test_progs -a "$t" 2>&1	# loads bpf_testmod.ko itself
+		# -v: each subtest's result as it ends (test_progs otherwise holds
+		# them all to its test's end): a test the kernel dies under keeps
+		# the subtests it ran before (scripts/results.py test-progs)
+		timeout "$bpf_timeout" ./test_progs -v -a "$t" 2>&1	# loads bpf_testmod.ko itself
 		echo "# bpf_selftests: $t exit $?"
 	done <tests.txt
 	echo "# bpf_selftests: done"
