@@ -549,8 +549,10 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
                 case['diagnostics'] = diagnostics(log)
             if status == 'XFAIL':
                 rec['xfail'] += 1
-                case['diagnostics'] = [line for line in log
-                                       if entry['signature'].search(line)][:3]
+                # (an entry with flag=: the lines it flags, whose reports
+                # the signature matched)
+                case['diagnostics'] = [line for line in log if entry['signature'].search(line)
+                                       or (entry['flag'] and entry['flag'].search(line))][:3]
             rec['cases'].append(case)
         if not rec['cases']:
             rec['error'] = 'no test case ran'

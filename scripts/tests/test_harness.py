@@ -3052,6 +3052,8 @@ class KmemleakPinned(unittest.TestCase):
     def test_the_known_leak_is_xfail(self):
         proc, case = self.judge(self.CONSOLE)
         self.assertEqual((proc.returncode, case['status']), (0, 'XFAIL'), proc.stdout)
+        self.assertEqual(case['diagnostics'],
+                         ['# unreferenced object 0xfff0000002094900 (size 64):'])
 
     def test_another_leak_fails(self):
         others = {
