@@ -245,11 +245,11 @@ KTAP_PLAN = re.compile(r'^(\s*)1\.\.([0-9]+)')
 
 def read_ktap(path):
     """({test path: (ok, directive, log)}, [(group path, planned, printed)],
-    {group path: name}) of the KTAP file @path.  A test's path is the names of the groups it is
-    nested in and its own, joined by '/' (the case names of walk_cases); ok:
-    whether it said ok; directive: the text after ' # ' ("SKIP", "XFAIL
-    ...", "exit status 124"); log: the lines printed since the previous
-    result line.  Nesting is read from the indentation of the result and
+    {path: group name}) of the KTAP file @path.  A test's path is the names
+    of the groups it is nested in and its own, joined by '/' (the case
+    names of walk_cases); ok: whether it said ok; directive: the text after
+    ' # ' ("SKIP", "XFAIL ...", "exit status 124"); log: the lines printed
+    since the previous result line.  Nesting is read from the indentation of the result and
     plan lines (KTAP indents a subtest's lines four spaces more than its
     parent's), not from the order alone: the other lines may be anything
     (a console's kernel messages are not indented), and a result that looks
@@ -258,9 +258,9 @@ def read_ktap(path):
     ("1..N") is not what it printed, fewer results (output cut short) or
     more (results the plan does not hold, which kunit.py's parser drops or
     files under another test); the whole document's path is ''.  The
-    third: each group whose own result line never came (output cut short),
-    by the path of the group it is in, named by its header (KTAP_HEADER),
-    which kunit.py leaves nameless."""
+    third: the name, by its header (KTAP_HEADER), of each group whose own
+    result line never came (output cut short), which kunit.py leaves
+    nameless, by the path of the group it is in."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
@@ -586,7 +586,7 @@ def read_expected_cases(path):
             m = re.match(r'skip-ok (\S+) (\S+): (\S.*)$', rest)
             if not m:
                 raise SystemExit(f'{path}: {suite} {case}: want "skip-ok TREE ARCH: why" '
-                                 '(TREE, ARCH: a name or any), not {rest!r}')
+                                 f'(TREE, ARCH: a name or any), not {rest!r}')
             where.append(m.groups())
     return cases
 
@@ -863,8 +863,8 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
     failed_steps = [s for s in run['steps'] if s['exit']]
     # A step the suites needed that left no row in the steps table fails
     # the run too: a build or boot whose record was lost must not vanish.
-    run['missing_steps'] = [{'tree': t, 'arch': a, 'step': s} for t, a, s in
-                            missing_steps(run['steps'], rows, not_run)] if steps else []
+    run['missing_steps'] = [{'tree': t, 'arch': a, 'step': s} for t, a, s in missing_steps(
+        run['steps'], [row for row in rows if row not in missing], not_run)] if steps else []
     totals = {k: sum(r[k] for r in records) for k in ('passed', 'failed', 'skipped')}
     # A failed step is a failure even when the suites it fed left results.
     totals['failed'] += len(failed_steps) + len(run['missing_steps'])
