@@ -10,7 +10,8 @@
 # then print the kernel log (kernel_log), last: the host judges the whole
 # console, this log included, for kernel_log_clean (scripts/results.py
 # log-check; these boots are quiet, so the console alone would miss what
-# printk kept below the console level, every WARNING).  Then ends the VM
+# printk kept below the console level, every WARNING; from the dump on,
+# warnings reach the console too, up to the power-off).  Then ends the VM
 # (reboot -f; QEMU has -no-reboot).  Parameters (kernel command line):
 #   ksft_timeout=SECONDS   per test program (default 300)
 #   must_oops=CASE         instead of the tests, run arena_oops_trigger CASE
@@ -44,8 +45,11 @@ uptime_s() { cut -d' ' -f1 /proc/uptime; }
 took() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
 # The host's sign that the boot reached user space (scripts/boot.py --alive).
 echo "# arena-kfault: /init started at $(uptime_s) s"
-# The kernel log, for the host's kernel_log_clean.
+# The kernel log, for the host's kernel_log_clean.  From here on to the
+# power-off, warnings reach the console too (these boots are quiet): what
+# the kernel prints after the dump is judged as well.
 kernel_log() {
+	dmesg -n 5
 	echo "# arena-kfault: kernel log begin"
 	dmesg
 	echo "# arena-kfault: kernel log end"
@@ -72,7 +76,10 @@ if [ -f /bpf/tests.txt ]; then
 		n=$((n + 1))
 		[ "$n" -ge "$bpf_from" ] || continue
 		echo "# bpf_selftests: $t begin"
-		timeout "$bpf_timeout" ./test_progs -a "$t" 2>&1	# loads bpf_testmod.ko itself
+		# -v: each subtest's result as it ends (test_progs otherwise holds
+		# them all to its test's end): a test the kernel dies under keeps
+		# the subtests it ran before (scripts/results.py test-progs)
+		timeout "$bpf_timeout" ./test_progs -v -a "$t" 2>&1	# loads bpf_testmod.ko itself
 		echo "# bpf_selftests: $t exit $?"
 	done <tests.txt
 	echo "# bpf_selftests: done"

@@ -11,8 +11,9 @@ and exits non-zero when anything failed or an expected suite left no result.
 
 This is the command line only, as kunit.py is over kunit_parser.py and
 kunit_json.py: results_judge.py judges (summary, counts, log-check,
-filter-cases), results_convert.py turns raw output into KTAP (test-progs),
-results_report.py makes the reports (timings, bench-table, mutant-verdict).
+oops-extras, filter-cases), results_convert.py turns raw output into KTAP
+(test-progs), results_report.py makes the reports (timings, bench-table,
+mutant-verdict).
 """
 import argparse
 import sys
@@ -37,6 +38,10 @@ def cmd_counts(args):
 
 def cmd_log_check(args):
     return results_judge.log_check(args.console, args.json)
+
+
+def cmd_oops_extras(args):
+    return results_judge.oops_extras(args.console, args.address, args.oops)
 
 
 def cmd_filter_cases(args):
@@ -89,6 +94,12 @@ def main(argv=None):
     p.add_argument('--console', required=True)
     p.add_argument('--json', required=True, help="the suite's kunit.py JSON")
     p.set_defaults(func=cmd_log_check)
+    p = sub.add_parser('oops-extras', help="a must_oops console's splats beside its oops")
+    p.add_argument('--console', required=True)
+    p.add_argument('--address', required=True, help='where the trigger said it would oops')
+    p.add_argument('--oops', required=True, help="how the arch's oops line begins "
+                   '(configs/arches.conf)')
+    p.set_defaults(func=cmd_oops_extras)
     p = sub.add_parser('test-progs', help="KTAP from test_progs' console output")
     p.add_argument('--console', required=True)
     p.add_argument('--tests', required=True, help='the selected test names, one per line')

@@ -26,11 +26,18 @@ def judged_part(log, n, first=False):
     return [line for i, line in enumerate(log) if i in keep or is_failure_line(line)]
 
 
+def ktap_result(indent, n, name, status):
+    """The KTAP result line of a test_progs result (OK, FAIL or SKIP)."""
+    word = 'not ok' if status == 'FAIL' else 'ok'
+    return f"{indent}{word} {n} {name}{' # SKIP' if status == 'SKIP' else ''}"
+
+
 def test_progs_ktap(lines, tests):
     """KTAP for the test_progs output in @lines: one group, test_progs, with
     a case per test of @tests, its subtests nested.  A test or subtest that
     failed carries the log test_progs printed before its result line; a
-    selected test with no result line is 'not ok' (# no result)."""
+    selected test with no result line is 'not ok' (# no result), beside
+    the subtests it reported before (TEST/SUBTEST)."""
     results, pending, exits, summary, running = {}, [], {}, False, None
 
     def died():
@@ -79,14 +86,24 @@ def test_progs_ktap(lines, tests):
             continue
         pending.append(line)
     died()
-    out = ['    KTAP version 1', '    # Subtest: test_progs', f'    1..{len(tests)}']
-    for i, name in enumerate(tests, 1):
+    out, i = [], 0
+    for name in tests:
         rec = results.get(name)
         if rec is None or rec['status'] is None:
+            # The subtests it reported before the kernel died under it are
+            # cases beside it, named as if nested (TEST/SUBTEST): the test
+            # is the case its known failure names, and a subtest that failed
+            # before stays a failure of its own.
+            for sub, status, log in rec['subs'] if rec else []:
+                i += 1
+                out += [f'    # {l}' for l in judged_part(log, 40)]
+                out.append(ktap_result('    ', i, f"{name}/{sub.replace('#', '_')}", status))
             code, tail = exits.get(name, ('?', []))
-            out += [f'    # {l}' for l in tail]
+            i += 1
+            out += [f'    # {l}' for l in judged_part(rec['log'] if rec else [], 40) + tail]
             out.append(f'    not ok {i} {name} # no result (test_progs never reported it, exit {code})')
             continue
+        i += 1
         # A test that failed outside its subtests gets a case for that,
         # whole_test (kunit.py's JSON keeps no status for a test with
         # subtests): when no subtest failed, or its own log holds a failure
@@ -121,14 +138,12 @@ def test_progs_ktap(lines, tests):
                     f"        1..{len(rec['subs'])}"]
             for j, (sub, status, log) in enumerate(rec['subs'], 1):
                 out += [f'        # {l}' for l in judged_part(log, 40)]
-                sub = sub.replace('#', '_')
-                word = 'not ok' if status == 'FAIL' else 'ok'
-                out.append(f"        {word} {j} {sub}{' # SKIP' if status == 'SKIP' else ''}")
+                out.append(ktap_result('        ', j, sub.replace('#', '_'), status))
         out += [f'    # {l}' for l in judged_part(rec['log'], 40)]
-        word = 'not ok' if rec['status'] == 'FAIL' else 'ok'
-        out.append(f"    {word} {i} {name}{' # SKIP' if rec['status'] == 'SKIP' else ''}")
+        out.append(ktap_result('    ', i, name, rec['status']))
     failed = any(l.lstrip().startswith('not ok') for l in out)
-    return ['KTAP version 1', '1..1'] + out + [f"{'not ok' if failed else 'ok'} 1 test_progs"]
+    return (['KTAP version 1', '1..1', '    KTAP version 1', '    # Subtest: test_progs',
+             f'    1..{i}'] + out + [f"{'not ok' if failed else 'ok'} 1 test_progs"])
 
 
 def convert_test_progs(console, tests, ktap):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The judge of a run's results (scripts/results.py's summary, counts,
-log-check and filter-cases).
+log-check, oops-extras and filter-cases).
 
 Every suite run leaves build/results/<tree>-<arch>-<suite>.json in the
 KernelCI-style JSON that `kunit.py exec/parse --json` writes (the harness
@@ -12,7 +12,8 @@ summary.json (format: README.md, "Results"), prints the table and returns
 non-zero when anything failed or an expected suite left no result.
 counts_line() is the closing line CI reads: "N passed, N failed, N
 skipped".  log_check() adds kernel_log_clean, the check of a boot's
-kernel log, to a suite's JSON.
+kernel log, to a suite's JSON; oops_extras() is its like for a must_oops
+boot, whose log holds the oops it exists for.
 
 Beside it, as kunit.py keeps kunit_parser.py and kunit_json.py:
 results_convert.py turns raw output into KTAP, results_report.py makes the
@@ -67,7 +68,9 @@ def read_known_failures(path):
                  the signature or the companion, one the signature;
                  every-line: every flagged line does (kernel_log_clean)
       flag       with every-line: which lines are flagged (default: the
-                 lines of selftests/arena_kfault/splat-patterns)
+                 lines of selftests/arena_kfault/splat-patterns); a line it
+                 flags is matched with the lines after it, up to the next
+                 (a kmemleak object: its comm, hex dump and backtrace)
       source     the kernel source the failure was found on (default
                  debian); a --kdir run does not inherit it
       also       more flavour sets the entry holds in, space separated, a
@@ -232,33 +235,42 @@ def failure_reports(log):
 # the indentation, says how deep it is nested.
 KTAP_RESULT = re.compile(r'^(\s*)(ok|not ok) ([0-9]+) ?(:?- )?([^#]*)( # .*)?$')
 KTAP_SKIP_NAME = re.compile(r'^\s*(?:ok|not ok) [0-9]+ ?(?::?- )?(.*) # SKIP')
-KTAP_HEADER = re.compile(r'^(\s*)# Subtest: (.*)$')
+# A group's name before its result line: KTAP's "# Subtest: NAME", or the
+# "# running COLLECTION:TEST" line scripts/guest-init.sh prints before each
+# kselftest program (kunit.py names a group only by the first, and leaves
+# one whose result line never came nameless).
+KTAP_HEADER = re.compile(r'^(\s*)# (?:Subtest: |running )(.*)$')
 KTAP_PLAN = re.compile(r'^(\s*)1\.\.([0-9]+)')
 
 
 def read_ktap(path):
-    """({test path: (ok, directive, log)}, [(group path, planned, printed)])
-    of the KTAP file @path.  A test's path is the names of the groups it is
-    nested in and its own, joined by '/' (the case names of walk_cases); ok:
-    whether it said ok; directive: the text after ' # ' ("SKIP", "XFAIL
-    ...", "exit status 124"); log: the lines printed since the previous
-    result line.  Nesting is read from the indentation of the result and
+    """({test path: (ok, directive, log)}, [(group path, planned, printed)],
+    {path: group name}) of the KTAP file @path.  A test's path is the names
+    of the groups it is nested in and its own, joined by '/' (the case
+    names of walk_cases); ok: whether it said ok; directive: the text after
+    ' # ' ("SKIP", "XFAIL ...", "exit status 124"); log: the lines printed
+    since the previous result line.  Nesting is read from the indentation of the result and
     plan lines (KTAP indents a subtest's lines four spaces more than its
     parent's), not from the order alone: the other lines may be anything
     (a console's kernel messages are not indented), and a result that looks
     like a sibling's stays apart from it.  A path reported twice keeps its
     last result and both logs.  The second list: each level whose plan
-    ("1..N") promised more results than it printed (the whole document's
-    path is '')."""
+    ("1..N") is not what it printed, fewer results (output cut short) or
+    more (results the plan does not hold, which kunit.py's parser drops or
+    files under another test); the whole document's path is ''.  The
+    third: the name, by its header (KTAP_HEADER), of each group whose own
+    result line never came (output cut short), which kunit.py leaves
+    nameless, by the path of the group it is in."""
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             lines = f.read().splitlines()
     except FileNotFoundError:
-        return {}, []
+        return {}, [], {}
     # The open levels, outermost first, each the entries printed at one
     # indentation: a test ({'names': of its path, 'ok', 'directive', 'log'})
     # or, when the level closes, a plan it did not keep ({'names',
-    # 'planned', 'printed'}).  Their names are relative to the level until
+    # 'planned', 'printed'}) or that its group's result line never came
+    # ({'names', 'unnamed'}).  Their names are relative to the level until
     # the result line of the group they belong to names it.
     levels, pending = [], []
 
@@ -274,10 +286,11 @@ def read_ktap(path):
         done = None
         while levels and levels[-1]['indent'] > indent:
             level = levels.pop()
-            if level['plan'] is not None and level['plan'] > level['printed']:
+            if level['plan'] is not None and level['plan'] != level['printed']:
                 level['entries'].append({'names': [], 'planned': level['plan'],
                                          'printed': level['printed']})
             if done:
+                done['entries'].append({'names': [], 'unnamed': True})
                 adopt(done, done['header'], level)
             done = level
         return done
@@ -311,15 +324,27 @@ def read_ktap(path):
         here['printed'] += 1
         pending = []
     outermost = close_deeper(-1)
-    tests, cut_short = {}, []
+    tests, plans, unnamed = {}, [], {}
     for entry in outermost['entries'] if outermost else []:
         key = '/'.join(entry['names'])
         if 'planned' in entry:
-            cut_short.append((key, entry['planned'], entry['printed']))
+            plans.append((key, entry['planned'], entry['printed']))
+        elif 'unnamed' in entry:
+            unnamed['/'.join(entry['names'][:-1])] = entry['names'][-1]
         else:
             log = (tests[key][2] if key in tests else []) + entry['log']
             tests[key] = (entry['ok'], entry['directive'], log)
-    return tests, cut_short
+    return tests, plans, unnamed
+
+
+def name_groups(group, unnamed, prefix=''):
+    """Name each group of kunit.py's JSON @group that it left nameless as
+    read_ktap names it (@unnamed; @prefix: the path of @group, '' or ending
+    in '/')."""
+    for sub in group.get('sub_groups', []):
+        if not sub['name']:
+            sub['name'] = unnamed.get(prefix[:-1], '')
+        name_groups(sub, unnamed, prefix + sub['name'] + '/')
 
 
 def own_case(path, what):
@@ -352,11 +377,16 @@ def judge_known(status, entry, log):
     sig = entry['signature']
     if entry['match'] == 'every-line':
         flags = [entry['flag']] if entry['flag'] else SPLATS + [OOPS_AT]
-        flagged = [line for line in log if any(p.search(line) for p in flags)]
+        flagged = []
+        for line in log:
+            if any(p.search(line) for p in flags):
+                flagged.append(line)
+            elif entry['flag'] and flagged:
+                flagged[-1] += ' ' + line
         bad = [line for line in flagged if not accounts(entry, line)]
         if bad:
             return 'FAIL', 'failed', ('a flagged line matches neither the known signature '
-                                      'nor its companion: ' + bad[0])
+                                      'nor its companion: ' + bad[0][:300])
         if not any(sig.search(line) for line in flagged):
             return 'FAIL', 'failed', ('no flagged line matches the known signature '
                                       f'/{sig.pattern}/')
@@ -461,7 +491,7 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     known = known or []
     rec = {'tree': tree, 'arch': arch, 'suite': suite,
            'passed': 0, 'failed': 0, 'skipped': 0, 'xfail': 0, 'cases': [], 'error': None}
-    ktap, cut_short = read_ktap(os.path.splitext(path)[0] + '.ktap')
+    ktap, plans, unnamed = read_ktap(os.path.splitext(path)[0] + '.ktap')
     try:
         with open(path, encoding='utf-8') as f:
             group = json.load(f)
@@ -470,14 +500,23 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
     except json.JSONDecodeError as e:
         rec['error'] = f'unreadable result: {e}'
     else:
+        name_groups(group, unnamed)
         # (name, its path in the KTAP, status, why it fails whatever the
-        # known failures say)
-        cases = [(name, name, status, None) for name, status in walk_cases(group)]
+        # known failures say).  kunit.py adds a nameless case for each
+        # result a plan promised and the output never printed: the group's
+        # plan case (below) names them.
+        cases = [(name, name, status, None) for name, status in walk_cases(group)
+                 if name.rpartition('/')[2]]
+        missing = {name[:-1] for name, _ in walk_cases(group) if not name.rpartition('/')[2]}
         # a group's own failure: forced (a note), or judged (None)
         cases += [(name, at, 'FAIL', why) for name, at, why in program_failures(group, ktap)]
         cases += [(own_case(at, 'plan'), at, 'FAIL', f'planned {planned} results (1..{planned}), '
-                   f'printed {printed}: the output was cut short')
-                  for at, planned, printed in cut_short]
+                   f'printed {printed}: ' + ('results beyond the plan' if printed > planned else
+                                             'the output was cut short'
+                                             + (f' in {unnamed[at]}' if unnamed.get(at) else '')))
+                  for at, planned, printed in plans]
+        cases += [(own_case(at, 'plan'), at, 'FAIL', 'kunit.py found results the plan promised '
+                   'missing') for at in sorted(missing - {at for at, *_ in plans})]
         cases += list(duplicate_cases(cases))
         # a case log-check added has its log in the JSON, not in the KTAP
         json_logs = {name: log for name, log in walk_cases(group, field='log') if log is not None}
@@ -497,6 +536,8 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
                     status = 'SKIP'
                 entry = find_known(known, rec, label, source, set(flavours))
                 status, key, note = classify(status, entry, log)
+                if status == 'FAIL' and not note and said:
+                    note = said	# why the test said it failed (must_oops)
             rec[key] += 1
             case = {'name': name, 'status': status}
             if entry is not None:
@@ -508,8 +549,10 @@ def suite_record(path, tree, arch, suite, known=None, source='debian', flavours=
                 case['diagnostics'] = diagnostics(log)
             if status == 'XFAIL':
                 rec['xfail'] += 1
-                case['diagnostics'] = [line for line in log
-                                       if entry['signature'].search(line)][:3]
+                # (an entry with flag=: the lines it flags, whose reports
+                # the signature matched)
+                case['diagnostics'] = [line for line in log if entry['signature'].search(line)
+                                       or (entry['flag'] and entry['flag'].search(line))][:3]
             rec['cases'].append(case)
         if not rec['cases']:
             rec['error'] = 'no test case ran'
@@ -530,13 +573,21 @@ def expected_lines(path):
 
 
 def read_expected_cases(path):
-    """{suite: {case: skip reason or None}} from configs/expected-cases (its
-    "subtests:" lines are read_subtest_counts')."""
+    """{suite: {case: [(tree, arch, why), ...]}} from configs/expected-cases:
+    each case and where its "skip-ok TREE ARCH: why" lines allow it to skip
+    (TREE, ARCH: a name or "any"; none: nowhere).  Its "subtests:" lines are
+    read_subtest_counts'."""
     cases = {}
     for suite, case, rest in expected_lines(path):
-        if not rest.startswith('subtests:'):
-            why = rest[len('skip-ok:'):].strip() if rest.startswith('skip-ok:') else None
-            cases.setdefault(suite, {})[case] = why
+        if rest.startswith('subtests:'):
+            continue
+        where = cases.setdefault(suite, {}).setdefault(case, [])
+        if rest.startswith('skip-ok'):
+            m = re.match(r'skip-ok (\S+) (\S+): (\S.*)$', rest)
+            if not m:
+                raise SystemExit(f'{path}: {suite} {case}: want "skip-ok TREE ARCH: why" '
+                                 f'(TREE, ARCH: a name or any), not {rest!r}')
+            where.append(m.groups())
     return cases
 
 
@@ -590,22 +641,23 @@ def account_cases(rec, expected, glob=None):
     if glob and rec['suite'] == 'harness':
         glob = None	# the self-checks all run, whatever the filter
     if glob:
-        want = {c: why for c, why in want.items()
+        want = {c: where for c, where in want.items()
                 if c in ALWAYS_RUN or is_pattern(c) or filter_matches(c, glob)}
     seen = {case_label(c['name']) for c in rec['cases']}
 
-    def skip_reason(label):
-        if want.get(label) is not None:
-            return want[label]
-        return next((why for pat, why in want.items()
-                     if why is not None and is_pattern(pat) and fnmatch.fnmatchcase(label, pat)),
-                    None)
+    def may_skip(label):
+        # a skip-ok line of the case, or of a pattern it matches, for this
+        # run's tree and arch
+        return any(tree in ('any', rec['tree']) and arch in ('any', rec['arch'])
+                   for pat, where in want.items()
+                   if pat == label or (is_pattern(pat) and fnmatch.fnmatchcase(label, pat))
+                   for tree, arch, _ in where)
 
     for c in rec['cases']:
         label = case_label(c['name'])
         if glob and c['status'] == 'SKIP' and label not in want:
             continue	# --filter left it out
-        if c['status'] == 'SKIP' and skip_reason(label) is None:
+        if c['status'] == 'SKIP' and not may_skip(label):
             c['status'] = 'FAIL'
             c['note'] = 'skipped, and nothing allows this case to skip'
             rec['skipped'] -= 1
@@ -684,6 +736,43 @@ def run_metadata(info, patches, steps):
     run['steps'] = [{'tree': t, 'arch': a, 'step': s, 'seconds': int(sec), 'exit': int(rc)}
                     for t, a, s, sec, rc in read_tsv(steps)] if steps else []
     return run
+
+
+# The steps run_tests.sh runs for a suite of a cell, in order, after the
+# run's setup and kernel source (either step) and the tree's prepare: the
+# cell's fit and build, the suite's own build steps, then its boot, a step
+# named as the suite (scripts/run-SUITE.sh).  The self-checks' suite is one
+# step, harness.
+SUITE_STEPS = {'kselftest': ('kselftest-build', 'initramfs'),
+               'must_oops': ('kselftest-build', 'initramfs'),
+               'stress': ('kselftest-build', 'initramfs'),
+               'bpf_selftests': ('bpf-selftests-build',)}
+
+
+def missing_steps(steps, rows, not_run):
+    """The steps (tree, arch, step) the run must have run for the suites of
+    @rows that were not left out (@not_run) and that have no row in the
+    steps table @steps (run_metadata's): a step that never ended, or whose
+    row was lost.  Each suite's steps are followed up to the first one
+    that failed or is missing (what comes after it never ran)."""
+    ended = {(s['tree'], s['arch'], s['step']): s['exit'] for s in steps}
+    missing = []
+    for tree, arch, suite in rows:
+        if (tree, arch, suite) in not_run:
+            continue
+        chain = [('-', '-', 'setup'), ('-', '-', 'fetch-tree|import-tree')]
+        if tree != 'repo':
+            chain += [(tree, '-', 'prepare'), (tree, arch, 'fit'), (tree, arch, 'build')]
+            chain += [(tree, arch, step) for step in SUITE_STEPS.get(suite, ())]
+        for t, a, names in chain + [(tree, arch, suite)]:
+            exits = [ended[(t, a, n)] for n in names.split('|') if (t, a, n) in ended]
+            if not exits:
+                if (t, a, names) not in missing:
+                    missing.append((t, a, names))
+                break
+            if exits[0]:
+                break
+    return missing
 
 
 def asked_rows(asked):
@@ -772,10 +861,15 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
         records.append(rec)
     run = run_metadata(info, patches, steps)
     failed_steps = [s for s in run['steps'] if s['exit']]
+    # A step the suites needed that left no row in the steps table fails
+    # the run too: a build or boot whose record was lost must not vanish.
+    run['missing_steps'] = [{'tree': t, 'arch': a, 'step': s} for t, a, s in missing_steps(
+        run['steps'], [row for row in rows if row not in missing], not_run)] if steps else []
     totals = {k: sum(r[k] for r in records) for k in ('passed', 'failed', 'skipped')}
     # A failed step is a failure even when the suites it fed left results.
-    totals['failed'] += len(failed_steps)
+    totals['failed'] += len(failed_steps) + len(run['missing_steps'])
     totals['failed_steps'] = len(failed_steps)
+    totals['missing_steps'] = len(run['missing_steps'])
     # A run in which the tree fits none of the kernel suites asked for
     # tested nothing: that is no pass.
     kernel = [r for r in records if r['tree'] != 'repo']
@@ -792,6 +886,9 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
     print_table(summary)
     for s in failed_steps:
         print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} (exit {s['exit']})")
+    for s in run['missing_steps']:
+        print(f"FAILED step: {s['tree']}/{s['arch']}/{s['step']} left no row in the steps "
+              "table (it never ended, or its row was lost)")
     if totals.get('nothing_fits'):
         print('FAILED: no suite asked for could run: the tree fits none of them (SKIPPED above)')
     print(f'results: {out}')
@@ -844,6 +941,8 @@ def print_table(summary):
     t = summary['totals']
     if t.get('failed_steps'):
         rows.append(('steps', '', 'failed', '0', str(t['failed_steps']), '0', 'FAIL'))
+    if t.get('missing_steps'):
+        rows.append(('steps', '', 'missing', '0', str(t['missing_steps']), '0', 'FAIL'))
     if t.get('nothing_fits'):
         rows.append(('run', '', 'none fits', '0', '1', '0', 'FAIL'))
     rows.append(('total', '', '', str(t['passed']), str(t['failed']),
@@ -893,6 +992,35 @@ def log_check(console, json_path):
     print(f'kernel_log_clean: {len(bad)} flagged line(s) in {console}')
     return 0
 
+# printk's mark before a line it prints again whole after cutting it short
+# (console_prepend_replay): the cut copy ends on the mark's line.
+REPLAYED = '** replaying previous printk message **'
+
+
+def oops_extras(console, address, oops):
+    """Print the splat lines of a must_oops boot's @console beside the one
+    oops the boot exists for (scripts/run-must-oops.sh): its first line
+    (@oops, how the arch's oops for a kernel page fault begins, at
+    @address), its "Oops: ... [#1]" line and the panic oops=panic makes of
+    it (that line and its end marker), each once.  A second oops, a
+    WARNING, KASAN, lockdep, an RCU stall, a list corruption ... is
+    printed, one line each.  A line printk cut short is read as the copy it
+    printed again whole (REPLAYED)."""
+    with open(console, encoding='utf-8', errors='replace') as f:
+        lines = [line.rstrip('\n') for line in f]
+    panic = re.compile(r'Kernel panic - not syncing: (Oops: )?Fatal exception')
+    allowed = [re.compile(re.escape(oops) + '.*' + re.escape(address)),
+               re.compile(r'\bOops: .*\[#1\]'), panic, panic]
+    for line, after in zip(lines, lines[1:] + ['']):
+        if (REPLAYED in line or after.startswith(REPLAYED)
+                or not any(p.search(line) for p in SPLATS)):
+            continue
+        part = next((p for p in allowed if p.search(line)), None)
+        if part:
+            allowed.remove(part)
+        else:
+            print(line)
+    return 0
 
 
 def counts_line(summary):

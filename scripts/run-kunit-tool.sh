@@ -5,8 +5,10 @@
 # with the arch put in and <repo> replaced.  It configures, builds and boots
 # a kernel of its own from configs/kunit/arena_kfault.kunitconfig alone
 # (build directory .kunit-ARCH in the tree).  Only --json and --timeout are
-# added.  Writes build/results/TREE-ARCH-kunit_tool.{json,ktap} and
-# build/logs/TREE-ARCH-kunit_tool.console; judged like the kunit suite.
+# added.  Writes build/results/TREE-ARCH-kunit_tool.{json,ktap},
+# build/logs/TREE-ARCH-kunit_tool.console and .kunit-py.log (kunit.py's
+# output); judged like the kunit suite, and fails like scripts/run-kunit.sh
+# when the kernel did not end by itself after its results.
 # --print: only print the command.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -34,8 +36,15 @@ echo "\$ $cmd"
 [ -z "$print" ] || exit 0
 
 mkdir -p "$RESULTS" "$LOGS"
-rm -f "$RESULTS/$name".* "$LOGS/$name.console"
+rm -f "$RESULTS/$name".* "$LOGS/$name.console" "$LOGS/$name.kunit-py.log"
 cd "$src"
-rc=0
-in_root bash -c "$cmd" || rc=$?
+in_root bash -c "$cmd" 2>&1 | tee "$LOGS/$name.kunit-py.log"
+rc=${PIPESTATUS[0]}
 kunit_collect "$src/.kunit-$ARCH_NAME/test.log" "$name" "$rc"
+# as scripts/run-kunit.sh: kunit.py exits 0 after a kernel that hung or died
+# after its last result
+grep -E "^Command '.*' timed out after|seems to have crashed" "$LOGS/$name.kunit-py.log" >&2 &&
+	die "kunit.py: the kernel did not end by itself after its tests"
+[ "$rc" -le 1 ] || die "kunit.py exited $rc"
+grep -qE "reboot: (Restarting system|Power down)" "$LOGS/$name.console" ||
+	die "the kernel never shut down after its tests (kunit_shutdown): it hung or died"

@@ -4,8 +4,11 @@
 # with the kselftest initramfs, oops=panic and must_oops=CASE (the
 # guest runs arena_oops_trigger CASE, scripts/guest-init.sh), and pass the
 # case only when the kernel oopsed at the address the trigger named, in the
-# function the list names.  A recovered access, an oops elsewhere or none
-# is a failure.  Writes build/results/TREE-ARCH-must_oops.{ktap,json} and
+# function the list names, and no other kernel splat on the console (a
+# second oops, a WARNING, KASAN, lockdep ...: results.py oops-extras; the
+# boot panics before any dmesg, so it shows warnings live, loglevel=5).  A
+# recovered access, an oops elsewhere or none is a failure.  Writes
+# build/results/TREE-ARCH-must_oops.{ktap,json} and
 # build/logs/TREE-ARCH-must_oops-CASE.console.  OOPS_ONLY=CASE,...
 # (run_tests.sh --filter) boots only those; OOPS_JOBS boots at once (default:
 # the number of CPUs).
@@ -27,7 +30,7 @@ for c in $cases; do
 	info "must_oops $case"
 	retry_stalled_boot "$LOGS/$name-$case.console" "$GUEST_ALIVE" \
 		boot_guest "$img" "$LOGS/$name-$case.console" "${OOPS_TIMEOUT:-$(scaled 300)}" \
-		"quiet oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 &
+		"loglevel=5 oops=panic panic=-1 must_oops=$case" >/dev/null 2>&1 &
 	while [ "$(jobs -rp | wc -l)" -ge "${OOPS_JOBS:-$(nproc)}" ]; do wait -n || true; done
 done
 wait || true
@@ -40,6 +43,8 @@ for c in $cases; do
 	# printk message **"): the oops line is any that names the address.
 	oopses=$(grep -F "$ARCH_OOPS" "$console" || true)
 	oops=$(echo "$oopses" | grep -F -m1 "${addr:-none}" || echo "$oopses" | head -n 1)
+	extras=$(python3 "$REPO/scripts/results.py" oops-extras --console "$console" \
+		--address "${addr:-none}" --oops "$ARCH_OOPS") || extras="(results.py oops-extras failed)"
 	why=
 	if [ -z "$addr" ]; then
 		why="the trigger never named its address"
@@ -51,11 +56,16 @@ for c in $cases; do
 		why="the oops is not at $addr"
 	elif ! grep -qE "(RIP: [0-9a-f]{4}:|pc : )$func\+" "$console"; then
 		why="the oops is not in $func"
+	elif [ -n "$extras" ]; then
+		why="a kernel splat beside the oops: ${extras%%$'\n'*}"
 	fi
 	if [ -z "$why" ]; then
 		{ echo "# $oops"; echo "ok $i $case"; } >>"$ktap"
 	else
-		{ grep -E -A3 "$ARCH_OOPS|must-oops" "$console" | head -n 12 | sed 's/^/# /'
+		{ case $why in
+		  "a kernel splat"*) echo "$extras" ;;
+		  *) grep -E -A3 "$ARCH_OOPS|must-oops" "$console" ;;
+		  esac | head -n 12 | sed 's/^/# /'
 		  echo "not ok $i $case # $why"; } >>"$ktap"
 	fi
 done

@@ -5,6 +5,7 @@ Run by scripts/run-harness-tests.py (which `make check` calls).  Checks that
 need the kernel's kunit.py use the tree run_tests.sh fetched; they fail,
 not skip, when it is missing.
 """
+import configparser
 import contextlib
 import glob
 import io
@@ -320,7 +321,7 @@ class UnfitSuites(unittest.TestCase):
                                        't\ta\tkunit\tbuild failed\n')
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(summary['totals'], {'passed': 1, 'failed': 0, 'skipped': 1,
-                                             'failed_steps': 0})
+                                             'failed_steps': 0, 'missing_steps': 0})
         self.assertEqual(summary['suites'][0]['not_run'], self.WHY)
         self.assertIn(f'SKIPPED: t/a/kunit: not run: {self.WHY}', proc.stdout)
         row = next(l.split() for l in proc.stdout.splitlines() if l.startswith('t ') and 'kunit' in l)
@@ -831,7 +832,12 @@ class Accounting(unittest.TestCase):
     """Every expected case reports, no case skips unless allowed, failed
     steps and cells that never ran count as failures."""
 
-    def summarise(self, cases, expected_cases, steps='', not_run=''):
+    # the steps a run of the kunit suite on t/a leaves
+    STEPS = ''.join('\t'.join(row) + '\t1\t0\n' for row in (
+        ('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('t', '-', 'prepare'), ('t', 'a', 'fit'),
+        ('t', 'a', 'build'), ('t', 'a', 'kunit')))
+
+    def summarise(self, cases, expected_cases, steps=STEPS, not_run=''):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 't-a-kunit.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'test_cases': [], 'sub_groups': [
@@ -858,20 +864,21 @@ class Accounting(unittest.TestCase):
 
     def test_skip_fails_unless_allowed(self):
         cases = [{'name': 'a', 'status': 'SKIP'}, {'name': 'b', 'status': 'SKIP'}]
-        proc, summary = self.summarise(cases, 'kunit a\nkunit b skip-ok: no such hardware\n')
+        proc, summary = self.summarise(cases,
+                                       'kunit a\nkunit b skip-ok any any: no such hardware\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
 
     def test_skip_pattern_allows_but_is_not_a_case(self):
         cases = [{'name': 'jit/x', 'status': 'SKIP'}, {'name': 'other', 'status': 'SKIP'}]
-        proc, summary = self.summarise(cases, 'kunit jit/* skip-ok: no disassembler\n')
+        proc, summary = self.summarise(cases, 'kunit jit/* skip-ok t any: no disassembler\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual((summary['totals']['failed'], summary['totals']['skipped']), (1, 1))
         self.assertNotIn('did not report', proc.stdout)
 
     def test_failed_step_counts(self):
         proc, summary = self.summarise([{'name': 'a', 'status': 'PASS'}], 'kunit a\n',
-                                       steps='t\ta\tkselftest\t5\t2\n')
+                                       steps=self.STEPS + 't\ta\tkselftest\t5\t2\n')
         self.assertEqual(proc.returncode, 1)
         self.assertEqual(summary['totals']['failed'], 1)
 
@@ -1541,24 +1548,26 @@ class TestProgsExitStatus(unittest.TestCase):
         self.assertNotIn('test_progs/arena_list/exit_status', st)
 
 
-def judge_test_progs(test, console, tests, *args):
+def judge_test_progs(test, console, tests, *args, cell=('t', 'a')):
     """The summary of test_progs' @console for the selected @tests, made
     as run-bpf-selftests.sh makes it (results.py test-progs, kunit.py
-    parse): (exit status and stdout, the KTAP, {case name: case})."""
+    parse), for the (tree, arch) @cell: (exit status and stdout, the KTAP,
+    {case name: case})."""
+    base = '-'.join(cell) + '-bpf_selftests'
     with tempfile.TemporaryDirectory() as d:
         paths = {n: os.path.join(d, n) for n in ('console', 'tests')}
         with open(paths['console'], 'w', encoding='utf-8') as f:
             f.write(console)
         with open(paths['tests'], 'w', encoding='utf-8') as f:
             f.write('\n'.join(tests) + '\n')
-        ktap = os.path.join(d, 't-a-bpf_selftests.ktap')
+        ktap = os.path.join(d, base + '.ktap')
         proc = results_cli('test-progs', '--console', paths['console'],
                            '--tests', paths['tests'], '--ktap', ktap)
         test.assertEqual(proc.returncode, 0)
         with open(ktap, encoding='utf-8') as f:
             text = f.read()
-        kunit_parse(test, text, os.path.join(d, 't-a-bpf_selftests.json'))
-        proc, summary = summary_of(d, [('t', 'a', 'bpf_selftests')], *args)
+        kunit_parse(test, text, os.path.join(d, base + '.json'))
+        proc, summary = summary_of(d, [cell + ('bpf_selftests',)], *args)
     return proc, text, {c['name']: c for c in summary['suites'][0]['cases']}
 
 
@@ -1842,7 +1851,8 @@ SAMPLES = {
          '#   comm "arena_leaf_kfun", pid 187, jiffies 4294904455',
          '#   backtrace (crc 8d1e7f3b):', '#     memdup_user+0x34/0xd0',
          '#     bpf_prog_test_run_syscall+0x9c/0x1e8'],
-        [('(size 64)', '(size 4096)')]),
+        [('(size 64)', '(size 4096)'), ('"arena_leaf_kfun"', '"arena_kfault_t"'),
+         ('memdup_user+0x34/0xd0', 'bpf_map_kmalloc_node+0x44/0x1c0')]),
     'upstream arm64 kunit clear_cb_atomic_against_installer nothp': (
         ['# clear_cb_atomic_against_installer: 200 clears, 0 installs of the real page']
         + kunit_report('clear_cb_atomic_against_installer', 413,
@@ -2066,18 +2076,24 @@ class StressVerdicts(unittest.TestCase):
         self.assertNotIn('quiet', params, 'WARNINGs must reach the console the host scans')
 
 
-def boot_script(d, script, args, console, boot_rc=0):
-    """Run scripts/@script @args in @d with a boot that prints @console and
-    ends with @boot_rc, and no toolchain root (tree t, the Debian source;
-    results in @d/results, consoles in @d/logs): (exit status, its stderr,
-    the kernel parameters of the boot)."""
+def boot_script(d, script, args, console, boot_rc=0, out_files=(), env=None, stubs=''):
+    """Run scripts/@script @args (TREE ARCH ...) in @d with a boot that
+    prints @console and ends with @boot_rc, and no toolchain root (the
+    Debian source; results in @d/results, consoles in @d/logs; @out_files:
+    (path, text) of files of the build directory; @env: more of its
+    environment; @stubs: more shell functions in place of lib.sh's):
+    (exit status, its stderr, the kernel parameters of the boot)."""
     os.makedirs(os.path.join(d, 'scripts'))
-    src = os.path.join(d, 'cache', 'work', 'debian', 't', 'src')
+    src = os.path.join(d, 'cache', 'work', 'debian', args[0], 'src')
     os.makedirs(os.path.dirname(src))
     os.symlink(KSRC, src)
-    out = os.path.join(d, 'cache', 'work', 'debian', 't', 'x86_64')
+    out = os.path.join(d, 'cache', 'work', 'debian', args[0], args[1])
     os.makedirs(out)
-    open(os.path.join(out, 'kselftest-initramfs.cpio.gz'), 'w', encoding='utf-8').close()
+    for path, text in [('kselftest-initramfs.cpio.gz', ''), ('bpf-selftests.cpio.gz', '')] + \
+            list(out_files):
+        os.makedirs(os.path.dirname(os.path.join(out, path)), exist_ok=True)
+        with open(os.path.join(out, path), 'w', encoding='utf-8') as f:
+            f.write(text)
     subprocess.run(['cp', os.path.join(REPO, 'scripts', script), os.path.join(d, 'scripts')],
                    check=True)
     with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
@@ -2088,11 +2104,13 @@ def boot_script(d, script, args, console, boot_rc=0):
             . {REPO}/scripts/lib.sh
             in_root() {{ "$@"; }}
             boot_guest() {{ echo "$4" >{d}/params; cp {d}/console "$2"; return {boot_rc}; }}
-            '''))
+            ''') + stubs)
     proc = run(['bash', os.path.join(d, 'scripts', script)] + args,
                env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache'),
                     'ARENA_KFAULT_RESULTS': os.path.join(d, 'results'),
-                    'ARENA_KFAULT_LOGS': os.path.join(d, 'logs')})
+                    'ARENA_KFAULT_LOGS': os.path.join(d, 'logs'), **(env or {})})
+    if not os.path.exists(os.path.join(d, 'params')):
+        return proc.returncode, proc.stderr, []
     with open(os.path.join(d, 'params'), encoding='utf-8') as f:
         return proc.returncode, proc.stderr, f.read().split()
 
@@ -2829,3 +2847,442 @@ class KernelLogOnHost(unittest.TestCase):
         case = next(c for c in summary['suites'][0]['cases'] if c['name'] == 'kernel_log_clean')
         self.assertEqual(case['status'], 'FAIL')
         self.assertIn('RIP: 0010:arena_map_free', '\n'.join(case['diagnostics']))
+
+
+# ---- verdicts, third round: real results, tampered the way a broken run
+# would leave them (scripts/tests/data/real/README.md) ----
+
+
+def real(name):
+    """The text of scripts/tests/data/real/@name, a result file of a real run."""
+    with open(os.path.join(DATA, 'real', name), encoding='utf-8') as f:
+        return f.read()
+
+
+def tampered(text, old, new):
+    """@text with its one @old replaced by @new (a tampering that finds
+    nothing to change would prove nothing)."""
+    if text.count(old) != 1:
+        raise AssertionError(f'{old!r} is in the real result {text.count(old)} times, not once')
+    return text.replace(old, new)
+
+
+class PlanOverflow(unittest.TestCase):
+    """Hole 6: results beyond a KTAP plan ("1..5", then a sixth result)
+    fail: kunit.py's parser drops them (the document's level) or files
+    them under another test (a program's level)."""
+
+    CONSOLE = real('fixes-x86_64-kselftest.console')
+
+    def test_real_boot_keeps_its_plans(self):
+        proc, cases = judge_ksft(self, self.CONSOLE)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertFalse([n for n in cases if n.endswith('.plan')])
+
+    def test_result_beyond_the_boots_plan(self):
+        proc, cases = judge_ksft(self, tampered(
+            self.CONSOLE, 'ok 5 kmemleak_clean\n',
+            'ok 5 kmemleak_clean\nnot ok 6 arena_kfault:arena_extra_test # exit status 1\n'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('planned 5 results (1..5), printed 6: results beyond the plan',
+                      cases.get('ktap.plan', {}).get('note', ''), sorted(cases))
+
+    def test_result_beyond_a_programs_plan(self):
+        proc, cases = judge_ksft(self, tampered(
+            self.CONSOLE, '    ok 1 arena.write_from_leaf_kfunc\n',
+            '    ok 1 arena.write_from_leaf_kfunc\n    not ok 2 arena.write_twice\n'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        name = 'arena_kfault:arena_leaf_kfunc_test/arena_leaf_kfunc_test.plan'
+        self.assertIn('planned 1 results (1..1), printed 2', cases.get(name, {}).get('note', ''),
+                      sorted(cases))
+
+
+class CutShortNames(unittest.TestCase):
+    """Hole 8: a boot cut short in a program (its timeout, the boot's) is
+    red, and every failure names the program or case it concerns: kunit.py
+    leaves the program whose result line never came nameless, and adds a
+    nameless ERROR case for each result the plans promised."""
+
+    def test_every_failure_named(self):
+        # the real boot cut where CI's timed out: in the first program
+        console = real('fixes-x86_64-kselftest.console')
+        console = console[:console.index('    #  RUN           window_edge.last_arena_page')]
+        proc, cases = judge_ksft(self, console)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        prog = 'arena_kfault:arena_kfault_test'
+        self.assertEqual(cases[f'{prog}/arena.concurrent_faults_allocs_frees']['status'], 'PASS')
+        self.assertIn('printed 8: the output was cut short',
+                      cases.get(f'{prog}/arena_kfault_test.plan', {}).get('note', ''), sorted(cases))
+        self.assertIn(f'printed 0: the output was cut short in {prog}',
+                      cases.get('ktap.plan', {}).get('note', ''), sorted(cases))
+        for name, case in cases.items():
+            self.assertTrue(all(name.split('/')), f'a nameless case: {name!r} {case}')
+        failed = [line for line in proc.stdout.splitlines() if line.startswith('FAILED: ')]
+        self.assertEqual(len(failed), 2, failed)
+
+
+REAL_BPF_TESTS = real('bpf_selftests.tests').split()
+REPO_CASES = ('--expected-cases', os.path.join(REPO, 'configs', 'expected-cases'))
+
+
+class SkipsPerArch(unittest.TestCase):
+    """Hole 5: a skip-ok line names the tree and arch it holds for, as a
+    known failure does: verifier_arena's x86_64-only subtest may skip on
+    arm64, not on x86_64."""
+
+    SUBTEST = 'verifier_arena/arena and stack atomic at the same instruction'
+
+    def judge(self, arch, console):
+        return judge_test_progs(self, console, REAL_BPF_TESTS, *REPO_CASES,
+                                cell=('fixes', arch))
+
+    def test_real_runs_are_green(self):
+        for arch in ('x86_64', 'arm64'):
+            proc, _, cases = self.judge(arch, real(f'fixes-{arch}-bpf_selftests.console'))
+            self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(cases[f'test_progs/{self.SUBTEST}']['status'], 'SKIP')
+
+    def test_skip_on_another_arch_fails(self):
+        proc, _, cases = self.judge('x86_64', tampered(
+            real('fixes-x86_64-bpf_selftests.console'),
+            f'{self.SUBTEST}:OK', f'{self.SUBTEST}:SKIP'))
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertEqual(cases[f'test_progs/{self.SUBTEST}']['status'], 'FAIL')
+
+    def test_skip_ok_needs_tree_and_arch(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'cases')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write('kunit b skip-ok: no such hardware\n')
+            with self.assertRaises(SystemExit) as e:
+                judge_module().read_expected_cases(path)
+        self.assertIn('want "skip-ok TREE ARCH: why"', str(e.exception))
+
+
+def repo_known(d, *sections):
+    """A known-failures file in @d holding the entries @sections of
+    configs/known-failures.conf (a run judged as another tree's is judged
+    by those entries alone); its path."""
+    conf = configparser.ConfigParser(interpolation=None)
+    conf.read(os.path.join(REPO, 'configs', 'known-failures.conf'), encoding='utf-8')
+    some = configparser.ConfigParser(interpolation=None)
+    for section in sections:
+        some[section] = conf[section]
+    path = os.path.join(d, 'known.conf')
+    with open(path, 'w', encoding='utf-8') as f:
+        some.write(f)
+    return path
+
+
+def bpf_boot(test, console, tree, arch, *sections):
+    """scripts/run-bpf-selftests.sh TREE ARCH over a boot that printed
+    @console (the real tests selected), then the summary with the repo's
+    case list and its known failures (@sections of them, if given): (exit
+    status and stdout, {case name: case})."""
+    with tempfile.TemporaryDirectory() as d:
+        rc, err, _ = boot_script(d, 'run-bpf-selftests.sh', [tree, arch], console,
+                                 out_files=[('bpfsel/tests.txt', real('bpf_selftests.tests'))])
+        test.assertEqual(rc, 0, err)
+        known = (repo_known(d, *sections) if sections else
+                 os.path.join(REPO, 'configs', 'known-failures.conf'))
+        proc, summary = summary_of(os.path.join(d, 'results'), [(tree, arch, 'bpf_selftests')],
+                                   '--known-failures', known, *REPO_CASES)
+    return proc, {c['name']: c for c in summary['suites'][0]['cases']}
+
+
+class DiedTestSubtests(unittest.TestCase):
+    """Hole 2: a test_progs test the kernel died under (on upstream/arm64
+    arena_kfunc oopses in its fifth subtest: a known failure of the test)
+    keeps the subtests it reported before (the guest runs test_progs -v,
+    which prints each as it ends): one that failed stays a FAIL unless it
+    is listed itself.  The real upstream/arm64 boot, and the same with the
+    first four subtests printed before the oops."""
+
+    CONSOLE = real('upstream-arm64-bpf_selftests.console')
+    BEGIN = '# bpf_selftests: arena_kfunc begin\n'
+    SUBTESTS = ['#4/1     arena_kfunc/arena_arg_forms:OK', '#4/2     arena_kfunc/arena_arg_rebase:OK',
+                '#4/3     arena_kfunc/arena_args5:OK', '#4/4     arena_kfunc/arena_arg_mixed:OK']
+
+    def died_after(self, subtests):
+        return tampered(self.CONSOLE, self.BEGIN, self.BEGIN + ''.join(l + '\n' for l in subtests))
+
+    def test_real_death_is_xfail(self):
+        for console in (self.CONSOLE, self.died_after(self.SUBTESTS)):
+            proc, cases = bpf_boot(self, console, 'upstream', 'arm64')
+            self.assertEqual(proc.returncode, 0, proc.stdout)
+            self.assertEqual(cases['test_progs/arena_kfunc']['status'], 'XFAIL')
+        self.assertEqual(cases['test_progs/arena_kfunc/arena_arg_forms']['status'], 'PASS')
+
+    def test_earlier_failed_subtest_stays_a_failure(self):
+        subtests = list(self.SUBTESTS)
+        subtests[1:2] = ['run_arena_arg_rebase:FAIL:rebase unexpected rebase: actual -14 != '
+                         'expected 0', '#4/2     arena_kfunc/arena_arg_rebase:FAIL']
+        proc, cases = bpf_boot(self, self.died_after(subtests), 'upstream', 'arm64')
+        self.assertEqual(cases['test_progs/arena_kfunc']['status'], 'XFAIL', 'the control')
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        case = cases.get('test_progs/arena_kfunc/arena_arg_rebase', {})
+        self.assertEqual(case.get('status'), 'FAIL', sorted(cases))
+        self.assertIn('unexpected rebase: actual -14', '\n'.join(case.get('diagnostics', [])))
+
+    def test_guest_prints_each_subtest_as_it_ends(self):
+        with open(os.path.join(REPO, 'scripts', 'guest-init.sh'), encoding='utf-8') as f:
+            self.assertRegex(f.read(), r'\./test_progs -v -a "\$t"')
+
+
+class KmemleakPinned(unittest.TestCase):
+    """Hole 9: upstream/arm64's kmemleak_clean known failure holds for the
+    one leak it exists for, the context of the syscall whose leaf kfunc
+    oopsed, matched against each object's whole report: the real
+    upstream/arm64 boot is XFAIL; a leak of another size, task or
+    allocation path beside or instead of it is red."""
+
+    CONSOLE = real('upstream-arm64-kselftest.console')
+    KNOWN = ('upstream arm64 kselftest kmemleak_clean',
+             'upstream arm64 kselftest arena.write_from_leaf_kfunc')
+    REPORT = CONSOLE[CONSOLE.index('    # unreferenced object'):
+                     CONSOLE.index('not ok 5 kmemleak_clean')]
+
+    def judge(self, console):
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, console, os.path.join(d, 'upstream-arm64-kselftest.json'))
+            proc, summary = summary_of(d, [('upstream', 'arm64', 'kselftest')],
+                                       '--known-failures', repo_known(d, *self.KNOWN))
+        return proc, {c['name']: c for c in summary['suites'][0]['cases']}['kmemleak_clean']
+
+    def test_the_known_leak_is_xfail(self):
+        proc, case = self.judge(self.CONSOLE)
+        self.assertEqual((proc.returncode, case['status']), (0, 'XFAIL'), proc.stdout)
+        self.assertEqual(case['diagnostics'],
+                         ['# unreferenced object 0xfff0000002094900 (size 64):'])
+
+    def test_another_leak_fails(self):
+        others = {
+            'size': ('(size 64)', '(size 128)'),
+            'task': ('"arena_leaf_kfun"', '"arena_kfault_t"'),
+            'path': ('memdup_user+0x40/0x128', 'bpf_map_kmalloc_node+0x44/0x1c0')}
+        for what, (old, new) in others.items():
+            for beside in (True, False):
+                with self.subTest(what=what, beside=beside):
+                    other = tampered(self.REPORT, old, new)
+                    proc, case = self.judge(tampered(self.CONSOLE, self.REPORT,
+                                                     (self.REPORT if beside else '') + other))
+                    self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'),
+                                     proc.stdout)
+        # a second object, past the lines the guest prints whole
+        proc, case = self.judge(tampered(self.CONSOLE, self.REPORT, self.REPORT + self.REPORT
+                                         .splitlines(keepends=True)[0]))
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+
+
+class MissingSteps(unittest.TestCase):
+    """Hole 7: a step the suites needed that left no row in the steps table
+    (it never ended, or its row was lost) fails the run: the real
+    fixes/x86_64 run with one row deleted."""
+
+    def judge(self, steps):
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, real('fixes-x86_64-kselftest.console'),
+                        os.path.join(d, 'fixes-x86_64-kselftest.json'))
+            for name, text in (('console', real('fixes-x86_64-bpf_selftests.console')),
+                               ('tests', real('bpf_selftests.tests')), ('steps.tsv', steps),
+                               ('expected.tsv', real('fixes-x86_64.expected.tsv'))):
+                with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            ktap = os.path.join(d, 'fixes-x86_64-bpf_selftests.ktap')
+            results_cli('test-progs', '--console', os.path.join(d, 'console'),
+                        '--tests', os.path.join(d, 'tests'), '--ktap', ktap)
+            with open(ktap, encoding='utf-8') as f:
+                kunit_parse(self, f.read(), os.path.join(d, 'fixes-x86_64-bpf_selftests.json'))
+            proc = results_cli('summary', '--results', d,
+                               '--expected', os.path.join(d, 'expected.tsv'),
+                               '--steps', os.path.join(d, 'steps.tsv'))
+            with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
+                return proc, json.load(f)
+
+    def test_real_steps_are_green(self):
+        proc, summary = self.judge(real('fixes-x86_64.steps.tsv'))
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(summary['run']['missing_steps'], [])
+
+    def test_deleted_row_fails(self):
+        rows = real('fixes-x86_64.steps.tsv').splitlines(keepends=True)
+        for row in rows:
+            tree, arch, step = row.split('\t')[:3]
+            with self.subTest(step=step):
+                proc, summary = self.judge(''.join(r for r in rows if r != row))
+                self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+                self.assertEqual(summary['run']['missing_steps'],
+                                 [{'tree': tree, 'arch': arch, 'step': 'fetch-tree|import-tree'
+                                   if step == 'fetch-tree' else step}])
+                self.assertIn(f'FAILED step: {tree}/{arch}/', proc.stdout)
+
+
+class MustOopsSplats(unittest.TestCase):
+    """Hole 1: a must_oops boot passes on its one expected oops alone: any
+    other kernel splat on its console (a second oops, a WARNING, KASAN,
+    lockdep, an RCU stall, a list corruption) fails the case, and the boot
+    shows warnings (it panics before any dmesg)."""
+
+    FIRST = {'x86_64': 'BUG: unable to handle page fault for address: ffffb8788021a000',
+             'arm64': 'Unable to handle kernel paging request at virtual address ffff80008153f000'}
+
+    def boot(self, arch, console):
+        """scripts/run-must-oops.sh's no_arena case over @console, then the
+        summary: (exit status and stdout, the case, the kernel parameters)."""
+        with tempfile.TemporaryDirectory() as d:
+            rc, err, params = boot_script(d, 'run-must-oops.sh', ['fixes', arch], console,
+                                          env={'OOPS_ONLY': 'no_arena'})
+            self.assertEqual(rc, 0, err)
+            proc, summary = summary_of(os.path.join(d, 'results'), [('fixes', arch, 'must_oops')])
+        return proc, summary['suites'][0]['cases'][0], params
+
+    def console(self, arch, before='', after=''):
+        """The real no_arena console of @arch, @before its oops and @after
+        its first line."""
+        first = self.FIRST[arch]
+        return tampered(real(f'fixes-{arch}-must_oops-no_arena.console'), first + '\n',
+                        before + first + '\n' + after)
+
+    def test_real_boots_pass(self):
+        for arch in self.FIRST:
+            proc, case, params = self.boot(arch, self.console(arch))
+            self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+            self.assertIn('loglevel=5', params, 'warnings must reach the console')
+            self.assertNotIn('quiet', params)
+
+    def test_another_splat_fails(self):
+        markers = SplatPatterns.MARKERS
+        splats = {'x86_64': [markers[m] for m in ('WARNING', 'KASAN', 'lockdep', 'RCU stall',
+                                                   'list corruption (del)')],
+                  'arm64': [markers['WARNING']]}
+        for arch, lines in splats.items():
+            for splat in lines:
+                with self.subTest(arch=arch, splat=splat):
+                    proc, case, _ = self.boot(arch, self.console(arch, before=splat + '\n'))
+                    self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+                    self.assertIn(f'no_arena (a kernel splat beside the oops: {splat})',
+                                  proc.stdout)
+                    self.assertIn(f'| # {splat}', proc.stdout)
+
+    def test_second_oops_fails(self):
+        proc, case, _ = self.boot('x86_64', self.console(
+            'x86_64', after='Oops: Oops: 0002 [#2] SMP NOPTI\n' + self.FIRST['x86_64'] + '\n'))
+        self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+
+    def test_line_printk_replayed_counts_once(self):
+        cut = 'BUG: unable to handle page fa** replaying previous printk message **\n'
+        proc, case, _ = self.boot('x86_64', self.console('x86_64', before=cut))
+        self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+
+
+class LateSplats(unittest.TestCase):
+    """Hole 4: a splat the kernel prints after the guest's dump of its log,
+    up to the power-off, fails kernel_log_clean: the host judges the whole
+    console (bpf_selftests too), and from the dump on the quiet boot shows
+    warnings on the console."""
+
+    SPLATS = [SplatPatterns.MARKERS['WARNING'], SplatPatterns.MARKERS['kernel BUG at']]
+
+    def judge(self, console):
+        proc, cases = bpf_boot(self, console, 'fixes', 'arm64')
+        return proc, cases['kernel_log_clean']
+
+    def test_real_boot_is_clean(self):
+        proc, case = self.judge(real('fixes-arm64-bpf_selftests.console'))
+        self.assertEqual((proc.returncode, case['status']), (0, 'PASS'), proc.stdout)
+
+    def test_splat_after_the_dump_fails(self):
+        console = real('fixes-arm64-bpf_selftests.console')
+        for where in ('# arena-kfault: kernel log end\n', 'reboot: Restarting system\n'):
+            for splat in self.SPLATS:
+                with self.subTest(after=where, splat=splat):
+                    proc, case = self.judge(tampered(console, where, where + splat + '\n'))
+                    self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
+                    self.assertIn(splat, '\n'.join(case.get('diagnostics', [])))
+
+    def test_guest_shows_warnings_from_its_dump_on(self):
+        with open(os.path.join(REPO, 'scripts', 'guest-init.sh'), encoding='utf-8') as f:
+            body = re.search(r'^kernel_log\(\) \{\n.*?^\}\n', f.read(), re.M | re.S).group(0)
+        out = run(['sh', '-c', 'dmesg() { echo "dmesg $*"; }\n' + body + 'kernel_log'])
+        self.assertEqual(out.stdout.splitlines()[0], 'dmesg -n 5',
+                         'the console level is not raised to warnings before the dump')
+
+
+class KunitEnd(unittest.TestCase):
+    """Hole 3: a KUnit kernel that hangs or dies after its last result line
+    leaves every result, and kunit.py exits 0 (its --timeout only prints
+    "timed out after"): scripts/run-kunit.sh fails its step then, and the
+    summary is red.  The real fixes/x86_64 run, its console and kunit.py's
+    output tampered as a hang leaves them."""
+
+    CONSOLE = real('fixes-x86_64-kunit.console')
+    OUTPUT = real('fixes-x86_64-kunit.kunit-py.log').split('\nkernel_log_clean:')[0]
+    REBOOT = 'reboot: Restarting system\nreboot: machine restart\n'
+    TIMEOUT = ("Command '['qemu-system-x86_64', '-nodefaults', '-m', '1024']' timed out after "
+               '300 seconds\n')
+    # kunit.py exec, in place of the toolchain root's: the console, the
+    # JSON and the output of the real run, and exit status {rc}
+    STUB = textwrap.dedent('''\
+        in_root() {{
+            case " $* " in
+            *" tools/testing/kunit/kunit.py exec "*)
+                for a; do case $a in --build_dir=*) b=${{a#*=}} ;; --json=*) j=${{a#*=}} ;; esac; done
+                cp {d}/console "$b/test.log"; cp {d}/kunit.json "$j"; cat {d}/output; return {rc} ;;
+            esac
+            "$@"
+        }}
+        ''')
+
+    def run_kunit(self, console, output, kunit_rc=0):
+        """scripts/run-kunit.sh over a kunit.py exec that left @console and
+        printed @output, then the summary with its step's exit status:
+        (its exit status, its stderr, the summary's exit status and stdout)."""
+        steps = [('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('fixes', '-', 'prepare'),
+                 ('fixes', 'x86_64', 'fit'), ('fixes', 'x86_64', 'build')]
+        with tempfile.TemporaryDirectory() as d:
+            kunit_parse(self, console, os.path.join(d, 'kunit.json'))
+            with open(os.path.join(d, 'output'), 'w', encoding='utf-8') as f:
+                f.write(output)
+            rc, err, _ = boot_script(d, 'run-kunit.sh', ['fixes', 'x86_64'], console,
+                                     stubs=self.STUB.format(d=d, rc=kunit_rc))
+            with open(os.path.join(d, 'steps.tsv'), 'w', encoding='utf-8') as f:
+                f.write(''.join(f'{t}\t{a}\t{s}\t1\t0\n' for t, a, s in steps)
+                        + f'fixes\tx86_64\tkunit\t60\t{rc}\n')
+            proc, _ = summary_of(os.path.join(d, 'results'), [('fixes', 'x86_64', 'kunit')],
+                                 '--steps', os.path.join(d, 'steps.tsv'))
+        return rc, err, proc
+
+    def test_real_run_is_green(self):
+        rc, err, proc = self.run_kunit(self.CONSOLE, self.OUTPUT)
+        self.assertEqual((rc, proc.returncode), (0, 0), err + proc.stdout)
+
+    def assert_red(self, why, *run_args):
+        rc, err, proc = self.run_kunit(*run_args)
+        self.assertNotEqual(rc, 0, 'run-kunit.sh passed')
+        self.assertIn(why, err)
+        self.assertEqual(proc.returncode, 1, f'expected red, saw:\n{proc.stdout}')
+        self.assertIn('FAILED step: fixes/x86_64/kunit', proc.stdout)
+
+    def test_hang_after_the_last_result(self):
+        self.assert_red('kunit.py: the kernel did not end by itself after its tests',
+                        tampered(self.CONSOLE, self.REBOOT, ''),
+                        tampered(self.OUTPUT, '[03:17:09] Testing complete',
+                                 self.TIMEOUT + '[03:17:09] Testing complete'))
+
+    def test_death_without_a_splat(self):
+        self.assert_red('the kernel never shut down after its tests',
+                        tampered(self.CONSOLE, self.REBOOT, ''), self.OUTPUT)
+
+    def test_kunit_py_killed(self):
+        self.assert_red('kunit.py exited 137', self.CONSOLE, self.OUTPUT, 137)
+
+    def test_kunit_tool_ends_the_same(self):
+        # run-kunit-tool.sh builds in the kernel tree, which this check
+        # must not write to: its checks are run-kunit.sh's, word for word
+        def checks(script):
+            with open(os.path.join(REPO, 'scripts', script), encoding='utf-8') as f:
+                text = f.read()
+            return text[text.index('grep -E "^Command'):]
+        self.assertEqual(checks('run-kunit-tool.sh'), checks('run-kunit.sh'))
+        with open(os.path.join(REPO, 'scripts', 'run-kunit-tool.sh'), encoding='utf-8') as f:
+            self.assertIn('| tee "$LOGS/$name.kunit-py.log"\nrc=${PIPESTATUS[0]}', f.read())
