@@ -223,9 +223,14 @@ log_check() {
 }
 
 # kunit_collect TEST_LOG NAME RC: after a kunit.py exec or run that ended
-# with RC and wrote its JSON to $RESULTS/NAME.json: keep its console log as
-# $LOGS/NAME.console, extract the KTAP, and add kernel_log_clean (log_check).
-# Failed tests are results.py's to judge; no log or no JSON is an error.
+# with RC, wrote its JSON to $RESULTS/NAME.json and its own output to
+# $LOGS/NAME.kunit-py.log: keep its console log as $LOGS/NAME.console,
+# extract the KTAP, and add kernel_log_clean (log_check).  Failed tests are
+# results.py's to judge; no log or no JSON is an error, and so is a kernel
+# that did not end by itself after its results: kunit.py judges what the
+# kernel printed, not how its run ended, so a kernel that hung after its
+# last result (kunit.py's --timeout killed it) or died without a splat
+# leaves them all, and kunit.py exits 0.
 kunit_collect() {
 	local log=$1 name=$2 rc=$3
 	[ -f "$log" ] || die "kunit.py (exit $rc) left no console log ($log)"
@@ -234,6 +239,11 @@ kunit_collect() {
 	ktap_extract "$LOGS/$name.console" "$name"
 	[ "$rc" = 0 ] || echo "kunit.py: some tests failed (exit $rc); see the summary" >&2
 	log_check "$name"
+	grep -E "^Command '.*' timed out after|seems to have crashed" "$LOGS/$name.kunit-py.log" >&2 &&
+		die "kunit.py: the kernel did not end by itself after its tests"
+	[ "$rc" -le 1 ] || die "kunit.py exited $rc"
+	grep -qE "reboot: (Restarting system|Power down)" "$LOGS/$name.console" ||
+		die "the kernel never shut down after its tests (kunit_shutdown): it hung or died"
 }
 
 # ktap_results CONSOLE NAME: ktap_extract, then $RESULTS/NAME.json, kunit.py's

@@ -41,10 +41,3 @@ cd "$src"
 in_root bash -c "$cmd" 2>&1 | tee "$LOGS/$name.kunit-py.log"
 rc=${PIPESTATUS[0]}
 kunit_collect "$src/.kunit-$ARCH_NAME/test.log" "$name" "$rc"
-# as scripts/run-kunit.sh: kunit.py exits 0 after a kernel that hung or died
-# after its last result
-grep -E "^Command '.*' timed out after|seems to have crashed" "$LOGS/$name.kunit-py.log" >&2 &&
-	die "kunit.py: the kernel did not end by itself after its tests"
-[ "$rc" -le 1 ] || die "kunit.py exited $rc"
-grep -qE "reboot: (Restarting system|Power down)" "$LOGS/$name.console" ||
-	die "the kernel never shut down after its tests (kunit_shutdown): it hung or died"

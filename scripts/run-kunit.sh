@@ -30,11 +30,3 @@ cd "$src"
 rc=0
 retry_stalled_boot "$out/test.log" "KTAP version\|TAP version" exec_kunit || rc=$?
 kunit_collect "$out/test.log" "$name" "$rc"
-# kunit.py judges the results the kernel printed, not how its run ended: a
-# kernel that hung after its last result (kunit.py's --timeout killed it)
-# or died without a splat leaves them all, and kunit.py exits 0.
-grep -E "^Command '.*' timed out after|seems to have crashed" "$LOGS/$name.kunit-py.log" >&2 &&
-	die "kunit.py: the kernel did not end by itself after its tests"
-[ "$rc" -le 1 ] || die "kunit.py exited $rc"
-grep -qE "reboot: (Restarting system|Power down)" "$LOGS/$name.console" ||
-	die "the kernel never shut down after its tests (kunit_shutdown): it hung or died"
