@@ -3074,6 +3074,49 @@ class KmemleakPinned(unittest.TestCase):
         self.assertEqual((proc.returncode, case['status']), (1, 'FAIL'), proc.stdout)
 
 
+class FilteredKnown(unittest.TestCase):
+    """kernel_log_clean and kmemleak_clean report in every run, --filter or
+    not, but their upstream/arm64 entries are the oops and the leak of one
+    case (of = arena.write_from_leaf_kfunc).  A --filter run that leaves that
+    case out is judged without them: its clean log is no XPASS, and the
+    oops, had it happened anyway, no XFAIL."""
+
+    FILTERED = real('upstream-arm64-kselftest-filtered.console')
+    FULL = real('upstream-arm64-kselftest.console')
+    KNOWN = ('upstream arm64 kselftest kernel_log_clean',
+             'upstream arm64 kselftest kmemleak_clean',
+             'upstream arm64 kselftest arena.write_from_leaf_kfunc')
+
+    def judge(self, console, glob):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, 'console'), 'w', encoding='utf-8') as f:
+                f.write(console)
+            json_path = os.path.join(d, 'upstream-arm64-kselftest.json')
+            kunit_parse(self, console, json_path)
+            results_cli('log-check', '--console', os.path.join(d, 'console'),
+                        '--json', json_path)
+            proc, summary = summary_of(d, [('upstream', 'arm64', 'kselftest')],
+                                       '--known-failures', repo_known(d, *self.KNOWN),
+                                       *(['--filter', glob] if glob else []))
+        return proc, {judge_module().case_label(c['name']): c['status'] for c in summary['suites'][0]['cases']}
+
+    def test_filtered_run_is_green(self):
+        proc, cases = self.judge(self.FILTERED, 'arena.teardown_leaks_nothing')
+        self.assertEqual((proc.returncode, cases['kernel_log_clean'],
+                          cases['arena.teardown_leaks_nothing']), (0, 'PASS', 'PASS'), proc.stdout)
+
+    def test_entries_hold_when_their_case_runs(self):
+        proc, cases = self.judge(self.FULL, None)
+        self.assertEqual((proc.returncode, cases['kernel_log_clean'], cases['kmemleak_clean']),
+                         (0, 'XFAIL', 'XFAIL'), proc.stdout)
+        proc, cases = self.judge(self.FULL, 'arena.write_from_leaf_kfunc')
+        self.assertEqual(cases['kernel_log_clean'], 'XFAIL', proc.stdout)
+
+    def test_oops_in_a_run_that_left_its_case_out_fails(self):
+        proc, cases = self.judge(self.FULL, 'arena.teardown_leaks_nothing')
+        self.assertEqual((proc.returncode, cases['kernel_log_clean']), (1, 'FAIL'), proc.stdout)
+
+
 class MissingSteps(unittest.TestCase):
     """Hole 7: a step the suites needed that left no row in the steps table
     (it never ended, or its row was lost) fails the run: the real
