@@ -3,8 +3,8 @@
 # Sourced, never executed.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=../configs/trees.conf
-. "$REPO/configs/trees.conf"
+# shellcheck source=../configs/source.conf
+. "$REPO/configs/source.conf"
 
 # Downloads, the toolchain root, kernel sources and build trees live here,
 # outside the clone, so that later runs (CI included) reuse them.
