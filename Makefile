@@ -7,7 +7,8 @@
 #   make check-series   submission checks of kernel-patches/$(SERIES)/ (tags,
 #                       checkpatch, git am, per-patch gcc and clang builds for
 #                       every arch, kernel-doc, sparse, W=1, maintainers);
-#                       SERIES=series (default) or SERIES=fixes
+#                       SERIES: a tree of configs/trees.conf that is sent,
+#                       series (default) or fixes
 #   make format-series  re-sign kernel-patches/$(SERIES)/ with your git
 #                       user.name and user.email (they ship with a placeholder)
 #   make mutants        apply each kernel-patches/series/mutants/*.patch to

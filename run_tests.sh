@@ -13,8 +13,10 @@ usage() {
 	cat <<USAGE
 usage: run_tests.sh [options]
   --arch ARCH      one of: $(known_arches); repeatable (default: all)
-  --tree TREE      upstream, series, fixes or all; repeatable (default: all;
-                   series with a pre-feature --kdir tree)
+  --tree TREE      a tree, or all; repeatable (default: all; series with a
+                   pre-feature --kdir tree); configs/trees.conf:
+                     trees: $(known_trees)
+                     all:   $(default_trees)
   --cell TREE:ARCH run only these (tree, arch) pairs; repeatable, replaces
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
@@ -90,9 +92,9 @@ if [ -n "$cells" ]; then
 		case " ${arches[*]} " in *" ${c#*:} "*) ;; *) arches+=("${c#*:}") ;; esac
 	done
 fi
-# Every tree, in this order: upstream is the reference the others are read
-# against.
-all_trees="upstream series fixes"
+# Every tree, in the order of configs/trees.conf: upstream is the reference
+# the others are read against; "all" is the trees run by default.
+all_trees=$(known_trees)
 [ ${#arches[@]} -gt 0 ] || read -r -a arches <<<"$(known_arches)"
 # Your own tree (--kdir) is usually pre-feature: test the series on it.
 [ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=all; }
@@ -103,7 +105,7 @@ for t in $trees; do
 	*" $t "*) ;;
 	*) die "unknown tree '$t' (known: $all_trees all)" ;;
 	esac
-	[ "$t" = all ] && picked="$picked $all_trees" || picked="$picked $t"
+	if [ "$t" = all ]; then picked="$picked $(default_trees)"; else picked="$picked $t"; fi
 done
 trees=
 for t in $all_trees; do	# canonical order, each once
@@ -368,11 +370,12 @@ fi
 
 if case " $suites " in *" bench "*) true ;; *) false ;; esac; then
 	echo >&2
-	python3 "$REPO/scripts/results.py" bench-table --results "$RESULTS" >&2 || failed=1
+	python3 "$REPO/scripts/results.py" bench-table --results "$RESULTS" \
+		--trees "$all_trees" >&2 || failed=1
 fi
 
 patches=()
-for d in base series fixes test; do
+for d in $(all_patch_dirs); do
 	for p in "$REPO"/kernel-patches/$d/*.patch; do [ -f "$p" ] && patches+=(--patch "$p"); done
 done
 echo >&2

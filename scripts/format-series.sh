@@ -1,6 +1,7 @@
 #!/bin/bash
-# format-series.sh: re-sign kernel-patches/$SERIES/ (series or fixes) as the
-# person who sends it.  The patches are kept with a placeholder identity
+# format-series.sh: re-sign kernel-patches/$SERIES/ (a tree that is sent,
+# configs/trees.conf: series, the default, or fixes) as the person who
+# sends it.  The patches are kept with a placeholder identity
 # ($PLACEHOLDER_NAME <$PLACEHOLDER_EMAIL>, scripts/lib.sh); this rewrites From:
 # and the placeholder Signed-off-by: to `git config user.name/user.email`
 # of this clone.  Run it, then `make check-series` (which prints the identity
@@ -9,8 +10,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 series=${SERIES:-series}
+load_sent_tree "$series"
 dir=$PATCH_DIR/$series
-[ -d "$dir" ] || die "no $dir (SERIES is series or fixes)"
 name=$(git -C "$REPO" config user.name) || die "git config user.name is not set"
 email=$(git -C "$REPO" config user.email) || die "git config user.email is not set"
 case $email in *.invalid) die "user.email $email is a placeholder too" ;; esac

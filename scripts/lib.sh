@@ -97,6 +97,114 @@ known_arches() {
 		"$REPO/configs/arches.conf"
 }
 
+# The trees (configs/trees.conf), read here only.  load_tree NAME: its line
+# into TREE_* variables (TREE_PATCHES comma-separated, TREE_SUBJECT "-"
+# when it is not sent); an unknown name or a malformed line is an error.
+TREES_CONF=$REPO/configs/trees.conf
+load_tree() {
+	local line why
+	line=$(awk -v t="$1" '!/^#/ && $1 == t' "$TREES_CONF")
+	[ -n "$line" ] || die "unknown tree '$1' (known: $(known_trees))"
+	# shellcheck disable=SC2034
+	read -r TREE_NAME TREE_DEFAULT TREE_SOURCE TREE_FIXES_TESTS TREE_PATCHES TREE_SUBJECT <<<"$line"
+	why=$(tree_row_problems)
+	[ -z "$why" ] || die "${TREES_CONF#"$REPO"/}: tree $1: $why"
+}
+
+# tree_row_problems: what is wrong with the loaded tree's line, if anything.
+tree_row_problems() {
+	local d
+	case $TREE_DEFAULT in yes|no) ;; *) echo "default is yes or no, not '$TREE_DEFAULT'"; return ;; esac
+	case $TREE_SOURCE in feature|pre-feature|either) ;;
+	*) echo "source is feature, pre-feature or either, not '$TREE_SOURCE'"; return ;; esac
+	case $TREE_FIXES_TESTS in yes|no) ;; *) echo "fixes-tests is yes or no, not '$TREE_FIXES_TESTS'"; return ;; esac
+	[ -n "$TREE_SUBJECT" ] || { echo "want name, default, source, fixes-tests, patches and subject"; return; }
+	# (a directory that is not there applies nothing: a PATCH_DIR of one's
+	# own may hold only some; the self-checks see that the repo's are there)
+	for d in ${TREE_PATCHES//,/ }; do
+		case ${d%\?} in
+		''|*[!a-z0-9_-]*) echo "patches are directory names of kernel-patches/, not '$d'"; return ;;
+		esac
+	done
+	if [ "$TREE_SUBJECT" != - ]; then
+		case ,$TREE_PATCHES, in *,"$TREE_NAME",*) ;;
+		*) echo "a tree that is sent sends kernel-patches/$TREE_NAME/, which it does not apply"; return ;; esac
+	fi
+}
+
+# known_trees, default_trees: every tree, the trees of "all"; in the
+# table's order, which is the run's.
+known_trees() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+default_trees() {
+	awk '!/^#/ && NF && $2 == "yes" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+# sent_trees: the trees whose own patch directory is sent (a subject).
+sent_trees() {
+	awk '!/^#/ && NF && $6 != "-" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+# load_sent_tree NAME: load_tree for a tree whose kernel-patches/NAME/ is
+# sent (SERIES=NAME of the *-series.sh scripts).
+load_sent_tree() {
+	load_tree "$1"
+	[ "$TREE_SUBJECT" != - ] ||
+		die "the $1 tree is not sent (configs/trees.conf; sent: $(sent_trees))"
+}
+# all_patch_dirs: every patch directory of the table, each once, in an
+# order each tree's own agrees with (base series fixes test).
+all_patch_dirs() {
+	awk '!/^#/ && NF {
+		n = split($5, d, ",")
+		for (i = n; i >= 1; i--) {
+			sub(/\?$/, "", d[i])
+			if (d[i] in seen) continue
+			seen[d[i]] = 1
+			# before the next directory of this line already listed
+			at = len + 1
+			for (j = i + 1; j <= n && at > len; j++)
+				for (k = 1; k <= len; k++) if (dirs[k] == d[j]) { at = k; break }
+			for (k = ++len; k > at; k--) dirs[k] = dirs[k - 1]
+			dirs[at] = d[i]
+		}
+	} END { for (k = 1; k <= len; k++) printf "%s%s", (k > 1 ? " " : ""), dirs[k] }' "$TREES_CONF"
+}
+
+# has_feature SRC: whether the kernel source at SRC has the merged feature.
+has_feature() {
+	grep -q bpf_arena_handle_page_fault "$1/kernel/bpf/arena.c"
+}
+
+# tree_dirs TREE SRC: TREE_DIRS, the patch directories of TREE to apply to
+# the source SRC, in order, after checking what the tree needs of the
+# source (its "source" column: an error when SRC does not have it).
+tree_dirs() {
+	local d skipped=''
+	TREE_DIRS=
+	load_tree "$1"
+	if has_feature "$2"; then
+		[ "$TREE_SOURCE" != pre-feature ] ||
+			die "the $1 tree needs a source from before the feature, and $2 has it"
+	else
+		[ "$TREE_SOURCE" != feature ] ||
+			die "the $1 tree needs the merged feature, and $2 has none"
+	fi
+	for d in ${TREE_PATCHES//,/ }; do
+		case $d in
+		*\?) if has_feature "$2"; then TREE_DIRS="$TREE_DIRS ${d%\?}"; else skipped="$skipped ${d%\?}"; fi ;;
+		*) TREE_DIRS="$TREE_DIRS $d" ;;
+		esac
+	done
+	if ! has_feature "$2"; then
+		if [ -n "$skipped" ]; then
+			for d in $skipped; do info "source predates the feature: skipping kernel-patches/$d/"; done
+		else
+			warn "$1 tree requested, but $2 has no arena kernel-fault recovery"
+		fi
+	fi
+	TREE_DIRS=${TREE_DIRS# }
+}
+
 # busybox_for DEBIAN_ARCH: the path of Debian's busybox-static for that
 # arch, downloaded once into the cache.
 busybox_for() {

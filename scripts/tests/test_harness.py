@@ -103,6 +103,108 @@ class RunTestsArguments(unittest.TestCase):
             self.assertIn(flag, proc.stdout)
 
 
+def table_rows(name):
+    """The rows of configs/@name (a whitespace table, "#" comments), as lists
+    of fields."""
+    with open(os.path.join(REPO, 'configs', name), encoding='utf-8') as f:
+        return [line.split() for line in f if line.strip() and not line.startswith('#')]
+
+
+def names_in(paths_and_patterns):
+    """{name: 'file: match'} of every group 1 of the (path, regex) pairs,
+    searched in the repo's files."""
+    found = {}
+    for path, pattern in paths_and_patterns:
+        with open(os.path.join(REPO, path), encoding='utf-8') as f:
+            for m in re.finditer(pattern, f.read(), re.M):
+                found.setdefault(m.group(1), f'{path}: {m.group(0)!r}')
+    return found
+
+
+class TreesTable(unittest.TestCase):
+    """configs/trees.conf is the one place a tree is described: each row is
+    well-formed, every tree a script or config names is in it, and lib.sh
+    is its reader."""
+
+    def trees(self):
+        return [row[0] for row in table_rows('trees.conf')]
+
+    def test_rows_well_formed(self):
+        dirs = set()
+        for row in table_rows('trees.conf'):
+            name, default, source, fixes_tests, patches, *subject = row
+            self.assertRegex(name, r'^[a-z][a-z0-9_]*$', row)
+            self.assertIn(default, ('yes', 'no'), row)
+            self.assertIn(source, ('feature', 'pre-feature', 'either'), row)
+            self.assertIn(fixes_tests, ('yes', 'no'), row)
+            self.assertTrue(subject, f'{name}: no subject column ("-": not sent)')
+            for d in patches.split(','):
+                d = d.rstrip('?')
+                dirs.add(d)
+                self.assertTrue(os.path.isdir(os.path.join(REPO, 'kernel-patches', d)),
+                                f'{name}: no kernel-patches/{d}/')
+            if subject != ['-']:
+                self.assertIn(name, [d.rstrip('?') for d in patches.split(',')],
+                              f'{name} is sent: kernel-patches/{name}/ must be among its patches')
+        on_disk = {e.name for e in os.scandir(os.path.join(REPO, 'kernel-patches')) if e.is_dir()}
+        self.assertEqual(on_disk - dirs, set(), 'patch directories no tree applies')
+        # lib.sh reads the same table: every tree loads, in this order
+        self.assertEqual(lib_sh('known_trees').split(), self.trees())
+        self.assertEqual(lib_sh('for t in $(known_trees); do load_tree $t; echo $TREE_NAME; done')
+                         .split(), self.trees())
+
+    def test_malformed_row_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'trees.conf')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('good  yes  either   yes  test  -\n'
+                        'bad1  yes  sometimes yes test  -\n'
+                        'bad2  yes  either   yes  ../test -\n'
+                        'bad3  yes  either   yes  test\n'
+                        'bad4  no   either   no   test  PATCH bpf\n')
+            out = lib_sh(f'TREES_CONF={conf}; load_tree good; echo ok; '
+                         'for t in bad1 bad2 bad3 bad4; do (load_tree $t) 2>&1 || true; done')
+        self.assertEqual(out.splitlines(), [
+            'ok',
+            f"error: {conf}: tree bad1: source is feature, pre-feature or either, not 'sometimes'",
+            f"error: {conf}: tree bad2: patches are directory names of kernel-patches/, not '../test'",
+            f'error: {conf}: tree bad3: want name, default, source, fixes-tests, patches and subject',
+            f'error: {conf}: tree bad4: a tree that is sent sends kernel-patches/bad4/, '
+            'which it does not apply'])
+
+    def test_names_used_are_trees(self):
+        used = names_in([
+            ('.ci/run', r'--cell (\w+):'),
+            ('Makefile', r'--tree (\w+)'),
+            ('Makefile', r'^SERIES \?= (\w+)'),
+            ('README.md', r'--tree (\w+)'),
+            ('README.md', r'--cell (\w+):'),
+            ('README.md', r'SERIES=(\w+)'),
+            ('README.md', r'prepare-tree\.sh (\w+)'),
+            ('run_tests.sh', r'trees=(\w+)'),
+            ('scripts/check-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/export-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/format-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/prove-base-oopses.sh', r'prepare-tree\.sh" (\w+)'),
+            ('scripts/run-mutants.sh', r'run-kunit\.sh" (\w+)'),
+            ('scripts/results_report.py', r"f'(\w+)-\{arch\}"),
+            ('configs/known-failures.conf', r'^\[(\w+) '),
+            ('configs/expected-cases', r'skip-ok (\w+) '),
+        ])
+        self.assertIn('series', used, 'the scan finds the names it looks for')
+        unknown = {n: where for n, where in used.items()
+                   if n not in self.trees() + ['all', 'any'] and not n.isupper()}
+        self.assertEqual(unknown, {}, 'trees named outside configs/trees.conf')
+
+    def test_help_lists_the_trees(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        trees = re.search(r'^ +trees: (.*)$', proc.stdout, re.M).group(1).split()
+        self.assertEqual(trees, self.trees())
+        default = re.search(r'^ +all: +(.*)$', proc.stdout, re.M).group(1).split()
+        self.assertEqual(default, [r[0] for r in table_rows('trees.conf') if r[1] == 'yes'])
+
+
 class KdirValidation(unittest.TestCase):
     """--kdir must name a kernel tree; the error says why it is not one."""
 
