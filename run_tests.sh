@@ -21,20 +21,18 @@ usage: run_tests.sh [options]
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
-  --only SUITES    comma-separated, from: kunit kselftest must_oops stress
-                   bpf_selftests kunit_tool bench; repeatable (default: all
-                   but stress and bench; every suite but kunit_tool boots
-                   the same kernel; kunit_tool, the README's kunit.py
-                   command, runs once, on the last cell of the run)
+  --only SUITES    comma-separated; repeatable (default: those marked *);
+                   configs/suites:
+$(suites_help "                   ")
   --stress SECONDS also run the stress suite (arena_stress in the guest for
                    SECONDS per cell; best with --flavour debug)
   --timings        after the summary, each cell's step times and the run
                    against the README's turnaround targets
   --bench          also run arena_bench per cell and print the ratio table
-                   (a benchmark, not a suite: --only bench runs only it)
+                   (a benchmark, not a test: --only bench runs only it)
   --filter GLOB    run only the cases GLOB selects (matched against the name
-                   the case matrix prints, and its last component): KUnit
-                   (kunit.py filter_glob), kselftest, must_oops
+                   the case matrix prints, and its last component) of the
+                   suites that take it: $(suites_needing filter)
   --shell          boot the (one) cell's kernel with its kselftest initramfs
                    to a shell on this terminal instead of testing
   --flavour NAME   add configs/flavours/NAME.config; repeatable
@@ -112,10 +110,10 @@ for t in $all_trees; do	# canonical order, each once
 	case " $picked " in *" $t "*) trees="$trees $t" ;; esac
 done
 trees=${trees# }
-all_suites="kunit kselftest must_oops bpf_selftests kunit_tool stress bench"
-# What runs when --only does not say: every suite but stress and bench.
-default_suites="kunit kselftest must_oops bpf_selftests kunit_tool"
-only=$(echo $only | tr ',' ' ')
+# The suites (configs/suites), in their order; what runs when --only does
+# not say is their "default" column.
+all_suites=$(known_suites)
+only=$(echo "$only" | tr ',' ' ')
 for s in $only; do
 	case " $all_suites " in
 	*" $s "*) ;;
@@ -125,15 +123,14 @@ done
 case ${stress:-1} in
 ''|*[!0-9]*|0) die "--stress needs a positive number of seconds, not '$stress'" ;;
 esac
-[ -n "$stress" ] && only="${only:-$default_suites} stress"
-[ -n "$bench" ] && only="${only:-$default_suites} bench"
-case " $only " in *" stress "*) [ -n "$stress" ] || die "the stress suite needs --stress SECONDS" ;; esac
+[ -z "$stress" ] || only="${only:-$(default_suites)} stress"
+[ -z "$bench" ] || only="${only:-$(default_suites)} bench"
 # --filter: the suites with a selected case, and the cases, for the steps
 if [ -n "$filter" ]; then
 	picks=$(python3 "$REPO/scripts/results.py" filter-cases \
 		--expected-cases "$REPO/configs/expected-cases" --glob "$filter")
 	[ -n "$picks" ] || die "--filter '$filter' selects no case of configs/expected-cases"
-	wanted=" ${only:-kunit kselftest must_oops} " only=
+	wanted=" ${only:-$(suites_needing filter)} " only=
 	for s in $(echo "$picks" | cut -d' ' -f1); do
 		case $wanted in *" $s "*) only="$only $s" ;; esac
 	done
@@ -145,7 +142,16 @@ if [ -n "$filter" ]; then
 fi
 suites=
 for s in $all_suites; do	# canonical order, each once
-	case " ${only:-$default_suites} " in *" $s "*) suites="$suites $s" ;; esac
+	case " ${only:-$(default_suites)} " in *" $s "*) suites="$suites $s" ;; esac
+done
+for s in $suites; do
+	! suite_needs "$s" seconds || [ -n "$stress" ] || die "the $s suite needs --stress SECONDS"
+done
+# A suite that wants the machine to itself (a benchmark): nothing boots
+# beside another cell's boots in a run that has one.
+run_alone=
+for s in $suites; do
+	if suite_needs "$s" alone; then run_alone=1; fi
 done
 case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
@@ -175,7 +181,8 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
 # Every suite the run must leave a result for, written before anything
 # runs: a run that dies half way still fails each one it never got to.
-# The cells of the run, in order; kunit_tool runs on the last one only.
+# The cells of the run, in order; a suite that runs once (configs/suites:
+# cells "last") runs on the last one only.
 run_cells=
 for tree in $trees; do
 	for arch in "${arches[@]}"; do
@@ -185,18 +192,23 @@ for tree in $trees; do
 done
 last_cell=${run_cells##* }
 [ -n "$last_cell" ] || die "no cell to run (the --cell values name no tree and arch of this run)"
+# cell_suites TREE ARCH: the suites the cell runs, in the run's order.
 cell_suites() {
 	local s
 	for s in $suites; do
-		case $s in
-		bench) ;;
-		kunit_tool) [ "$1:$2" = "$last_cell" ] && echo "$s" ;;
-		*) echo "$s" ;;
-		esac
+		if suite_is "$s" cells last && [ "$1:$2" != "$last_cell" ]; then continue; fi
+		echo "$s"
+	done
+}
+# tested_suites TREE ARCH: those of them that leave a result (no benchmark).
+tested_suites() {
+	local s
+	for s in $(cell_suites "$1" "$2"); do
+		if suite_is "$s" kind test; then echo "$s"; fi
 	done
 }
 for c in $run_cells; do
-	for s in $(cell_suites "${c%%:*}" "${c#*:}"); do
+	for s in $(tested_suites "${c%%:*}" "${c#*:}"); do
 		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
 	done
 done
@@ -245,15 +257,13 @@ boots() {
 		rc=0
 		for s in "$@"; do
 			set -- "$tree" "$arch"
-			[ "$s" = stress ] && set -- "$@" "$stress"
+			! suite_needs "$s" seconds || set -- "$@" "$stress"
 			step "$s" "$tree" "$arch" "$REPO/scripts/run-${s//_/-}.sh" "$@" || rc=1
 		done
 		exit $rc
 	) &
 	boots_pid=$!
-	# A benchmark wants the machine to itself: nothing else runs beside
-	# a run's boots when it has bench among them.
-	case " $suites " in *" bench "*) wait_boots ;; esac
+	[ -z "$run_alone" ] || wait_boots
 }
 wait_boots() {
 	[ -n "$boots_pid" ] || return 0
@@ -280,83 +290,99 @@ else
 fi
 use_source "$SRC_ID"
 
+# build_for BUILD TREE ARCH: the steps that make what a boot needs besides
+# the cell's kernel (configs/suites, "build").
+build_for() {
+	case $1 in
+	-) ;;
+	# The kselftests' initramfs also carries the must-oops trigger, the
+	# stress and the benchmark programs.
+	initramfs)
+		step kselftest-build "$2" "$3" "$REPO/scripts/build-kselftest.sh" "$2" "$3" &&
+		step initramfs "$2" "$3" "$REPO/scripts/make-initramfs.sh" "$2" "$3" ;;
+	# Upstream's own selftests/bpf boot the same kernel with an initramfs
+	# of their own.
+	bpf) step bpf-selftests-build "$2" "$3" "$REPO/scripts/build-bpf-selftests.sh" "$2" "$3" ;;
+	esac
+}
+
+# not_run TREE ARCH WHY SUITE...: the suites will leave no result, and why.
+not_run() {
+	local tree=$1 arch=$2 why=$3 s
+	shift 3
+	for s in "$@"; do printf '%s\t%s\t%s\t%s\n' "$tree" "$arch" "$s" "$why" >>"$notrun"; done
+}
+
+# run_cell TREE ARCH: one cell of a prepared tree: what the tree fits, the
+# kernel, what the boots need besides it, then the boots (in the
+# background: the next cell builds meanwhile).  A cell whose kernel could
+# not be made boots nothing of it: its build directory may hold an older
+# kernel, which must not be tested.
+run_cell() {
+	local tree=$1 arch=$2 runs fits s build cell_boots=
+	# What the tree fits (scripts/check-fit.py reads
+	# configs/suite-requirements): a suite it does not is not run, and
+	# one line says what the tree lacks (a skip on a --kdir tree).
+	runs=$(cell_suites "$tree" "$arch" | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	if step fit "$tree" "$arch" python3 "$REPO/scripts/check-fit.py" --src "$(tree_src "$tree")" \
+		--tree "$tree" --arch "$arch" --not-run "$notrun" $runs; then
+		[ -n "$verbose" ] || sed 's/^/    /' "$LOGS/$tree-$arch-fit.log" >&2
+	else
+		failed=1
+	fi
+	fits=
+	for s in $runs; do
+		awk -F'\t' -v k="$tree:$arch:$s" '$1":"$2":"$3 == k && $5 == "unfit" { f = 1 }
+			END { exit !f }' "$notrun" || fits="$fits $s"
+	done
+	[ -n "$fits" ] || { fit_none=1; return 0; }
+	fit_any=1
+	if step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
+		for build in - initramfs bpf; do
+			set --
+			for s in $fits; do
+				if suite_is "$s" boots cell && suite_is "$s" build "$build"; then set -- "$@" "$s"; fi
+			done
+			[ $# -gt 0 ] || continue
+			if build_for "$build" "$tree" "$arch"; then
+				cell_boots="$cell_boots $*"
+			else
+				failed=1
+				not_run "$tree" "$arch" "build failed" "$@"
+			fi
+		done
+	else
+		failed=1
+		for s in $(tested_suites "$tree" "$arch"); do
+			if suite_is "$s" boots cell; then not_run "$tree" "$arch" "build failed" "$s"; fi
+		done
+	fi
+	# A suite that builds a kernel of its own runs whatever became of
+	# the cell's.
+	for s in $fits; do
+		if suite_is "$s" boots own; then cell_boots="$cell_boots $s"; fi
+	done
+	# shellcheck disable=SC2086
+	[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
+}
+
 for tree in $trees; do
 	tree_arches=()
 	for arch in "${arches[@]}"; do
 		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
 		tree_arches+=("$arch")
 	done
-	# A cell whose kernel could not be made runs nothing: its build
-	# directory may hold an older kernel, which must not be tested.
 	if ! step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree"; then
 		failed=1
 		for arch in "${tree_arches[@]}"; do
-			for s in $(cell_suites "$tree" "$arch"); do
-				printf '%s\t%s\t%s\tprepare failed\n' "$tree" "$arch" "$s" >>"$notrun"
-			done
+			# shellcheck disable=SC2046
+			not_run "$tree" "$arch" "prepare failed" $(tested_suites "$tree" "$arch")
 		done
 		continue
 	fi
 	for arch in "${tree_arches[@]}"; do
-		# What the tree fits (scripts/check-fit.py reads
-		# configs/suite-requirements): a suite it does not is not run,
-		# and one line says what the tree lacks (a skip on a --kdir tree).
-		runs=$(cell_suites "$tree" "$arch" | tr '\n' ' ')
-		case " $suites " in *" bench "*) runs="$runs bench" ;; esac
-		if step fit "$tree" "$arch" python3 "$REPO/scripts/check-fit.py" --src "$(tree_src "$tree")" \
-			--tree "$tree" --arch "$arch" --not-run "$notrun" $runs; then
-			[ -n "$verbose" ] || sed 's/^/    /' "$LOGS/$tree-$arch-fit.log" >&2
-		else
-			failed=1
-		fi
-		fits=" "
-		for s in $runs; do
-			awk -F'\t' -v k="$tree:$arch:$s" '$1":"$2":"$3 == k && $5 == "unfit" { f = 1 }
-				END { exit !f }' "$notrun" || fits="$fits$s "
-		done
-		[ "$fits" != " " ] || { fit_none=1; continue; }
-		fit_any=1
-		if ! step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
-			failed=1
-			for s in $(cell_suites "$tree" "$arch"); do
-				[ "$s" = kunit_tool ] ||
-					printf '%s\t%s\t%s\tbuild failed\n' "$tree" "$arch" "$s" >>"$notrun"
-			done
-			[ "$tree:$arch" != "$last_cell" ] || case $fits in *" kunit_tool "*)
-				boots "$tree" "$arch" kunit_tool ;;
-			esac
-			continue
-		fi
-		cell_boots=
-		case $fits in *" kunit "*) cell_boots=kunit ;; esac
-		# The kselftests' initramfs also carries the must-oops trigger,
-		# the stress and the benchmark programs.
-		case $fits in *" kselftest "*|*" must_oops "*|*" stress "*|*" bench "*)
-			if step kselftest-build "$tree" "$arch" "$REPO/scripts/build-kselftest.sh" "$tree" "$arch" &&
-			   step initramfs "$tree" "$arch" "$REPO/scripts/make-initramfs.sh" "$tree" "$arch"; then
-				for s in kselftest must_oops stress bench; do
-					case $fits in *" $s "*) cell_boots="$cell_boots $s" ;; esac
-				done
-			else
-				failed=1
-			fi
-		esac
-		# Upstream's own selftests/bpf boot the same kernel with an
-		# initramfs of their own.
-		case $fits in *" bpf_selftests "*)
-			if step bpf-selftests-build "$tree" "$arch" \
-				"$REPO/scripts/build-bpf-selftests.sh" "$tree" "$arch"; then
-				cell_boots="$cell_boots bpf_selftests"
-			else
-				failed=1
-				printf '%s\t%s\tbpf_selftests\tbuild failed\n' "$tree" "$arch" >>"$notrun"
-			fi
-		esac
-		# The README's own kunit.py command builds a kernel of its own.
-		case $fits in *" kunit_tool "*)
-			cell_boots="$cell_boots kunit_tool" ;;
-		esac
-		[ -z "$cell_boots" ] || boots "$tree" "$arch" $cell_boots
+		run_cell "$tree" "$arch"
 	done
 done
 wait_boots
@@ -368,7 +394,11 @@ if [ -n "$self_test" ]; then
 		--json "$RESULTS/repo-host-harness.json" || failed=1
 fi
 
-if case " $suites " in *" bench "*) true ;; *) false ;; esac; then
+benchmark=
+for s in $suites; do
+	if suite_is "$s" kind benchmark; then benchmark=1; fi
+done
+if [ -n "$benchmark" ]; then
 	echo >&2
 	python3 "$REPO/scripts/results.py" bench-table --results "$RESULTS" \
 		--trees "$all_trees" >&2 || failed=1

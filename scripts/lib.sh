@@ -170,6 +170,86 @@ all_patch_dirs() {
 	} END { for (k = 1; k <= len; k++) printf "%s%s", (k > 1 ? " " : ""), dirs[k] }' "$TREES_CONF"
 }
 
+# The suites (configs/suites), read here for the scripts (and by
+# results_judge.py's read_suites for its verdicts).  load_suite NAME: its
+# line into SUITE_* variables; an unknown name or a malformed line is an
+# error.
+SUITES_CONF=$REPO/configs/suites
+load_suite() {
+	local line why
+	line=$(awk -v s="$1" '!/^#/ && $1 == s' "$SUITES_CONF")
+	[ -n "$line" ] || die "unknown suite '$1' (known: $(known_suites))"
+	# shellcheck disable=SC2034
+	read -r SUITE_NAME SUITE_DEFAULT SUITE_KIND SUITE_CELLS SUITE_BOOTS SUITE_BUILD \
+		SUITE_CASES SUITE_NEEDS SUITE_WHAT <<<"$line"
+	why=$(suite_row_problems)
+	[ -z "$why" ] || die "${SUITES_CONF#"$REPO"/}: suite $1: $why"
+}
+
+# suite_row_problems: what is wrong with the loaded suite's line, if anything.
+suite_row_problems() {
+	local n
+	[ -n "$SUITE_WHAT" ] || { echo "want name, default, kind, cells, boots, build, cases, needs and what"; return; }
+	case $SUITE_DEFAULT in yes|no) ;; *) echo "default is yes or no, not '$SUITE_DEFAULT'"; return ;; esac
+	case $SUITE_KIND in test|benchmark) ;; *) echo "kind is test or benchmark, not '$SUITE_KIND'"; return ;; esac
+	case $SUITE_CELLS in every|last) ;; *) echo "cells is every or last, not '$SUITE_CELLS'"; return ;; esac
+	case $SUITE_BOOTS in cell|own) ;; *) echo "boots is cell or own, not '$SUITE_BOOTS'"; return ;; esac
+	case $SUITE_BUILD in -|initramfs|bpf) ;; *) echo "build is -, initramfs or bpf, not '$SUITE_BUILD'"; return ;; esac
+	[ "$SUITE_CASES" = - ] || awk -v s="$SUITE_CASES" '!/^#/ && $1 == s { f = 1 } END { exit !f }' "$SUITES_CONF" ||
+		{ echo "cases names no suite: '$SUITE_CASES'"; return; }
+	for n in ${SUITE_NEEDS//,/ }; do
+		case $n in -|filter|seconds|alone) ;; *) echo "needs are filter, seconds or alone, not '$n'"; return ;; esac
+	done
+	[ -x "$REPO/scripts/run-${SUITE_NAME//_/-}.sh" ] || echo "no scripts/run-${SUITE_NAME//_/-}.sh"
+}
+
+# known_suites, default_suites: every suite, the suites run when --only
+# does not say; in the table's order, which is the run's.
+known_suites() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$SUITES_CONF"
+}
+default_suites() {
+	awk '!/^#/ && NF && $2 == "yes" { printf "%s%s", sep, $1; sep = " " }' "$SUITES_CONF"
+}
+# suite_is NAME COLUMN VALUE: whether NAME's COLUMN (default, kind, cells,
+# boots, build, cases) is VALUE.
+suite_is() {
+	local col
+	case $2 in
+	default) col=2 ;; kind) col=3 ;; cells) col=4 ;; boots) col=5 ;; build) col=6 ;; cases) col=7 ;;
+	*) die "suite_is: no column '$2' in configs/suites" ;;
+	esac
+	awk -v s="$1" -v c="$col" -v v="$3" '!/^#/ && $1 == s { found = ($c == v) }
+		END { exit !found }' "$SUITES_CONF"
+}
+# suite_needs NAME NEED: whether NAME's needs include NEED.
+suite_needs() {
+	awk -v s="$1" -v n="$2" '!/^#/ && $1 == s { found = index("," $8 ",", "," n ",") }
+		END { exit !found }' "$SUITES_CONF"
+}
+# suites_needing NEED: the suites whose needs include NEED.
+suites_needing() {
+	awk -v n="$1" '!/^#/ && NF && index("," $8 ",", "," n ",") { printf "%s%s", sep, $1; sep = " " }' \
+		"$SUITES_CONF"
+}
+# suites_help INDENT: a line per suite for --help: "*" when it runs by
+# default, its name and what it is (what is said of it in its columns on
+# a line of its own when the line would be too long).
+suites_help() {
+	awk -v indent="$1" '!/^#/ && NF {
+		what = $0
+		for (i = 1; i <= 8; i++) sub(/^[ \t]*[^ \t]+/, "", what)
+		sub(/^[ \t]+/, "", what)
+		more = ""
+		if ($4 == "last") more = more "; once, on the last cell"
+		if ($3 == "benchmark") more = more "; not a test"
+		line = sprintf("%s%s %-14s %s", indent, ($2 == "yes" ? "*" : " "), $1, what)
+		if (more != "" && length(line more) > 79)
+			more = sprintf("\n%" length(indent) + 17 "s%s", "", substr(more, 3))
+		print line more
+	}' "$SUITES_CONF"
+}
+
 # has_feature SRC: whether the kernel source at SRC has the merged feature.
 has_feature() {
 	grep -q bpf_arena_handle_page_fault "$1/kernel/bpf/arena.c"

@@ -205,6 +205,127 @@ class TreesTable(unittest.TestCase):
         self.assertEqual(default, [r[0] for r in table_rows('trees.conf') if r[1] == 'yes'])
 
 
+class SuitesTable(unittest.TestCase):
+    """configs/suites is the one place a suite is described: each row is
+    well-formed, lib.sh and results_judge.py read it alike, every suite a
+    script or config names is in it, and --help lists it."""
+
+    COLUMNS = ('name', 'default', 'kind', 'cells', 'boots', 'build', 'cases', 'needs', 'what')
+
+    def rows(self):
+        return [dict(zip(self.COLUMNS, row[:8] + [' '.join(row[8:])]))
+                for row in table_rows('suites')]
+
+    def test_rows_well_formed(self):
+        names = [r['name'] for r in self.rows()]
+        self.assertEqual(len(names), len(set(names)), 'a suite listed twice')
+        for r in self.rows():
+            self.assertTrue(r['what'], f"{r['name']}: no what column")
+            self.assertIn(r['default'], ('yes', 'no'), r)
+            self.assertIn(r['kind'], ('test', 'benchmark'), r)
+            self.assertIn(r['cells'], ('every', 'last'), r)
+            self.assertIn(r['boots'], ('cell', 'own'), r)
+            self.assertIn(r['build'], ('-', 'initramfs', 'bpf'), r)
+            self.assertIn(r['cases'], ['-'] + names, r)
+            for need in r['needs'].split(','):
+                self.assertIn(need, ('-', 'filter', 'seconds', 'alone'), r)
+            self.assertLessEqual(len(r['what']), 43, f"{r['name']}: what is too long for --help")
+            script = os.path.join(REPO, 'scripts', f"run-{r['name'].replace('_', '-')}.sh")
+            self.assertTrue(os.access(script, os.X_OK), f'no {script}')
+        # every suite script is a suite's
+        scripts = {n[4:-3].replace('-', '_') for n in os.listdir(os.path.join(REPO, 'scripts'))
+                   if n.startswith('run-') and n.endswith('.sh')}
+        self.assertEqual(scripts - set(names) - {'mutants'}, set(), 'run-*.sh of no suite')
+        # lib.sh checks and reads each row as this check does
+        self.assertEqual(lib_sh('for s in $(known_suites); do load_suite $s; '
+                                'echo "$SUITE_NAME|$SUITE_CASES|$SUITE_WHAT"; done').splitlines(),
+                         [f"{r['name']}|{r['cases']}|{r['what']}" for r in self.rows()])
+        self.assertEqual(lib_sh('default_suites').split(),
+                         [r['name'] for r in self.rows() if r['default'] == 'yes'])
+        # and so does results_judge.py, which knows the steps of each build
+        table = judge_module().read_suites()
+        self.assertEqual(list(table), names)
+        self.assertEqual(list(table.values()), self.rows())
+        self.assertEqual(set(judge_module().BUILD_STEPS), {'-', 'initramfs', 'bpf'})
+
+    def test_malformed_row_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'suites')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('kunit  yes  test  every  cell  -  -  filter  good\n'
+                        'bench  yes  bench every  cell  -  -  -  bad kind\n'
+                        'stress yes  test  every  cell  -  nosuch -  bad cases\n'
+                        'nothing yes test  every  cell  -  -  -  no script\n'
+                        'kselftest yes test every cell  -  -  fast  bad need\n'
+                        'must_oops yes test every cell  -  -  -\n')
+            out = lib_sh(f'SUITES_CONF={conf}; load_suite kunit; echo ok; '
+                         'for s in bench stress nothing kselftest must_oops; do '
+                         '(load_suite $s) 2>&1 || true; done')
+        self.assertEqual(out.splitlines(), [
+            'ok',
+            f"error: {conf}: suite bench: kind is test or benchmark, not 'bench'",
+            f"error: {conf}: suite stress: cases names no suite: 'nosuch'",
+            f'error: {conf}: suite nothing: no scripts/run-nothing.sh',
+            f"error: {conf}: suite kselftest: needs are filter, seconds or alone, not 'fast'",
+            f'error: {conf}: suite must_oops: want name, default, kind, cells, boots, build, '
+            'cases, needs and what'])
+
+    def test_names_used_are_suites(self):
+        used = names_in([
+            ('Makefile', r'--only (\w+)'),
+            ('Makefile', r'--only [\w,]*,(\w+)'),
+            ('README.md', r'--only ([a-z]\w*)'),
+            ('.ci/run', r'--only (\w+)'),
+            ('run_tests.sh', r'only="\$\{only:-\$\(default_suites\)\} (\w+)"'),
+            ('run_tests.sh', r"\^(\w+) //p"),
+            ('scripts/run-mutants.sh', r'SUITES:-(\w+)'),
+            ('scripts/run-mutants.sh', r'^\t(\w+)\)'),
+            ('scripts/check-fit.py', r"UNAPPLIED_SUITES = \('(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('\w+', '(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('\w+', '\w+', '(\w+)'"),
+            ('configs/suite-requirements', r'^([a-z_]+)[, ]'),
+            ('configs/expected-cases', r'^(\w+) '),
+            ('configs/known-failures.conf', r'^\[\w+ \w+ (\w+) '),
+        ])
+        self.assertIn('must_oops', used, 'the scan finds the names it looks for')
+        unknown = {n: where for n, where in used.items()
+                   if n not in [r['name'] for r in self.rows()] + ['harness']}
+        self.assertEqual(unknown, {}, 'suites named outside configs/suites')
+
+    def test_help_lists_the_suites(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        listed = re.findall(r'^ {19}([* ]) (\w+) +(.*)$', proc.stdout, re.M)
+        self.assertEqual([(mark == '*', name, what) for mark, name, what in listed],
+                         [(r['default'] == 'yes', r['name'], r['what']) for r in self.rows()])
+        for line in proc.stdout.splitlines():
+            self.assertLessEqual(len(line), 79, line)
+
+    def test_run_follows_the_table(self):
+        """The table decides which cells run a suite and which results a
+        run expects: a suite of cells "last" on the last cell only, a
+        benchmark never, and --only's default is the "default" column."""
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--cell', 'fixes:x86_64',
+                        '--cell', 'fixes:arm64', '--bench', '--kdir', '/nonexistent/linux'],
+                       env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [tuple(line.split()) for line in f]
+        want = []
+        for arch in ('x86_64', 'arm64'):
+            for r in self.rows():
+                if r['default'] == 'yes' and r['kind'] == 'test' and \
+                        (r['cells'] == 'every' or arch == 'arm64'):
+                    want.append(('fixes', arch, r['name']))
+        self.assertEqual(rows, want)
+        self.assertEqual(judge_module().asked_rows(
+            ['trees=fixes', 'arches=x86_64 arm64', 'cells=',
+             'suites=' + ' '.join(r['name'] for r in self.rows() if r['default'] == 'yes') +
+             ' bench']), want)
+
+
 class KdirValidation(unittest.TestCase):
     """--kdir must name a kernel tree; the error says why it is not one."""
 
@@ -316,7 +437,7 @@ class SuiteFit(unittest.TestCase):
     """scripts/check-fit.py: configs/suite-requirements against a tree; a
     suite the tree lacks something for gets one line, the others stay."""
 
-    SUITES = ['kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool', 'stress', 'bench']
+    SUITES = [row[0] for row in table_rows('suites')]
 
     @staticmethod
     def requirements():
@@ -334,8 +455,8 @@ class SuiteFit(unittest.TestCase):
         return run(cmd + (['--not-run', not_run] if not_run else []) + suites)
 
     def test_suites_are_run_tests_suites(self):
-        with open(os.path.join(REPO, 'run_tests.sh'), encoding='utf-8') as f:
-            known = re.search(r'^all_suites="([^"]*)"', f.read(), re.M).group(1).split()
+        known = lib_sh('known_suites').split()
+        self.assertEqual(known, self.SUITES)
         for suites, *_ in self.requirements():
             self.assertEqual(set(suites.split(',')) - set(known), set(), suites)
 
