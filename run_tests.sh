@@ -17,7 +17,9 @@ usage: run_tests.sh [options]
                    pre-feature --kdir tree); configs/trees.conf:
                      trees: $(known_trees)
                      all:   $(default_trees)
-  --cell TREE:ARCH run only these (tree, arch) pairs; repeatable, replaces
+  --cell TREE:ARCH[:SUITE,...]
+                   run only these (tree, arch) pairs, each with these
+                   suites (default: those of --only); repeatable, replaces
                    --tree and --arch (CI: see .ci/run)
   --kdir PATH      use the kernel tree at PATH instead of Debian's
                    $KERNEL_PACKAGE (it is copied, never modified)
@@ -33,6 +35,7 @@ $(suites_help "                   ")
   --filter GLOB    run only the cases GLOB selects (matched against the name
                    the case matrix prints, and its last component) of the
                    suites that take it: $(suites_needing filter)
+  --list           print the run's cells and their suites, run nothing
   --shell          boot the (one) cell's kernel with its kselftest initramfs
                    to a shell on this terminal instead of testing
   --flavour NAME   add configs/flavours/NAME.config; repeatable
@@ -47,14 +50,14 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell= timings=
+arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell= timings= list=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
 	--arch=*) arches+=("${1#*=}") ;;
 	--tree) trees="$trees ${2:?--tree needs a value}"; shift ;;
 	--tree=*) trees="$trees ${1#*=}" ;;
-	--cell) cells="$cells ${2:?--cell needs TREE:ARCH}"; shift ;;
+	--cell) cells="$cells ${2:?--cell needs TREE:ARCH[:SUITE,...]}"; shift ;;
 	--cell=*) cells="$cells ${1#*=}" ;;
 	--kdir) kdir=${2:?--kdir needs a value}; shift ;;
 	--kdir=*) kdir=${1#*=} ;;
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 	--filter) filter=${2:?--filter needs a glob}; shift ;;
 	--filter=*) filter=${1#*=} ;;
 	--shell) shell=1 ;;
+	--list) list=1 ;;
 	--stress) stress=${2:?--stress needs SECONDS}; shift ;;
 	--stress=*) stress=${1#*=} ;;
 	--flavour) flavours="$flavours ${2:?--flavour needs a value}"; shift ;;
@@ -79,15 +83,25 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# --cell TREE:ARCH[:SUITE,...]: the cell, and the suites it was given
+# (cell_given; checked with the other suites below).  A cell without a
+# list runs --only's (cell_default).
+declare -A cell_given=() cell_default=()
 if [ -n "$cells" ]; then
 	[ ${#arches[@]} -eq 0 ] && [ -z "$trees" ] || die "--cell replaces --tree and --arch"
-	for c in $cells; do
-		case $c in
-		?*:?*) ;;
-		*) die "bad --cell '$c' (want TREE:ARCH, e.g. fixes:arm64)" ;;
-		esac
-		case " $trees " in *" ${c%%:*} "*) ;; *) trees="$trees ${c%%:*}" ;; esac
-		case " ${arches[*]} " in *" ${c#*:} "*) ;; *) arches+=("${c#*:}") ;; esac
+	given=$cells cells=
+	for c in $given; do
+		IFS=: read -r t a l extra <<<"$c"
+		[ -n "$t" ] && [ -n "$a" ] && [ -z "$extra" ] && [ "$c" = "${c%:}" ] ||
+			die "bad --cell '$c' (want TREE:ARCH[:SUITE,...], e.g. fixes:arm64 or fixes:arm64:kunit,kselftest)"
+		case " $cells " in *" $t:$a "*) ;; *) cells="$cells $t:$a" ;; esac
+		if [ -n "$l" ]; then
+			cell_given[$t:$a]="${cell_given[$t:$a]:-} ${l//,/ }"
+		else
+			cell_default[$t:$a]=1
+		fi
+		case " $trees " in *" $t "*) ;; *) trees="$trees $t" ;; esac
+		case " ${arches[*]} " in *" $a "*) ;; *) arches+=("$a") ;; esac
 	done
 fi
 # Every tree, in the order of configs/trees.conf: upstream is the reference
@@ -120,6 +134,14 @@ for s in $only; do
 	*) die "unknown suite '$s' for --only (known: $all_suites)" ;;
 	esac
 done
+for c in "${!cell_given[@]}"; do
+	for s in ${cell_given[$c]}; do
+		case " $all_suites " in
+		*" $s "*) ;;
+		*) die "unknown suite '$s' for --cell $c (known: $all_suites)" ;;
+		esac
+	done
+done
 case ${stress:-1} in
 ''|*[!0-9]*|0) die "--stress needs a positive number of seconds, not '$stress'" ;;
 esac
@@ -134,25 +156,121 @@ if [ -n "$filter" ]; then
 	for s in $(echo "$picks" | cut -d' ' -f1); do
 		case $wanted in *" $s "*) only="$only $s" ;; esac
 	done
-	[ -n "$only" ] || die "--filter '$filter' selects no case of the suites asked for"
+	[ -n "$only" ] || [ ${#cell_given[@]} -gt 0 ] ||
+		die "--filter '$filter' selects no case of the suites asked for"
+	# the suites a cell's own list keeps
+	filtered=
+	for s in $(echo "$picks" | cut -d' ' -f1 | sort -u); do
+		if suite_needs "$s" filter; then filtered="$filtered $s"; fi
+	done
 	KUNIT_FILTER="bpf_arena_kfault.$filter"
 	KSFT_ONLY=$(echo "$picks" | sed -n 's/^kselftest //p')
 	OOPS_ONLY=$(echo "$picks" | sed -n 's/^must_oops //p')
 	export KUNIT_FILTER KSFT_ONLY OOPS_ONLY
 fi
+# A --filter that kept none of --only's leaves nothing to the cells
+# without a list of their own (not the default suites).
 suites=
-for s in $all_suites; do	# canonical order, each once
-	case " ${only:-$(default_suites)} " in *" $s "*) suites="$suites $s" ;; esac
+if [ -z "$filter" ] || [ -n "$only" ]; then
+	for s in $all_suites; do	# canonical order, each once
+		case " ${only:-$(default_suites)} " in *" $s "*) suites="$suites $s" ;; esac
+	done
+fi
+suites=${suites# }
+# The cells of the run, in order (trees, then arches), and their suites.
+# cell_list TREE ARCH: the suites given to the cell, in the table's order:
+# --only's, unless --cell gave it its own (and --filter keeps its
+# suites).
+cell_list() {
+	local s c=$1:$2
+	for s in $all_suites; do
+		if [ -z "${cell_given[$c]:-}" ] || [ -n "${cell_default[$c]:-}" ]; then
+			case " $suites " in *" $s "*) echo "$s"; continue ;; esac
+		fi
+		case " ${cell_given[$c]:-} " in *" $s "*) ;; *) continue ;; esac
+		[ -z "$filter" ] || case " $filtered " in *" $s "*) ;; *) continue ;; esac
+		echo "$s"
+	done
+}
+run_cells=
+for tree in $trees; do
+	for arch in "${arches[@]}"; do
+		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
+		[ -n "$(cell_list "$tree" "$arch")" ] || continue
+		run_cells="$run_cells $tree:$arch"
+	done
 done
-for s in $suites; do
+run_cells=${run_cells# }
+[ -n "$run_cells" ] || die "no cell to run (no cell has a suite to run)"
+# cell_suites TREE ARCH: the suites the cell runs: its list, but a suite
+# that runs once (configs/suites: cells "last") only on the last cell that
+# has it.
+cell_suites() {
+	local s c later
+	for s in $(cell_list "$1" "$2"); do
+		if suite_is "$s" cells last; then
+			later=" $run_cells "
+			for c in ${later#*" $1:$2 "}; do
+				case " $(cell_list "${c%%:*}" "${c#*:}" | tr '\n' ' ') " in *" $s "*) continue 2 ;; esac
+			done
+		fi
+		echo "$s"
+	done
+}
+# tested_suites TREE ARCH: those of them that leave a result (no benchmark).
+tested_suites() {
+	local s
+	for s in $(cell_suites "$1" "$2"); do
+		if suite_is "$s" kind test; then echo "$s"; fi
+	done
+}
+# A cell whose one suite runs on a later cell runs nothing.
+for c in $run_cells; do
+	[ -n "$(cell_suites "${c%%:*}" "${c#*:}")" ] || run_cells=$(echo " $run_cells " | sed "s| $c | |; s|^ ||; s| $||")
+done
+# Every suite any cell runs, each once: what --stress, a timing and the
+# benchmark table depend on; the --cell values as the run understood
+# them, for the summary.
+run_suites= asked_cells=
+for c in $run_cells; do
+	run_suites="$run_suites $(cell_suites "${c%%:*}" "${c#*:}" | tr '\n' ' ')"
+	if [ -n "${cell_given[$c]:-}" ]; then
+		asked_cells="$asked_cells $c:$(cell_list "${c%%:*}" "${c#*:}" | paste -sd, -)"
+	elif [ -n "$cells" ]; then
+		asked_cells="$asked_cells $c"
+	fi
+done
+for s in $all_suites; do
+	case " $run_suites " in *" $s "*) ;; *) continue ;; esac
 	! suite_needs "$s" seconds || [ -n "$stress" ] || die "the $s suite needs --stress SECONDS"
 done
 # A suite that wants the machine to itself (a benchmark): nothing boots
 # beside another cell's boots in a run that has one.
 run_alone=
-for s in $suites; do
+for s in $run_suites; do
 	if suite_needs "$s" alone; then run_alone=1; fi
 done
+
+if [ -n "$list" ]; then
+	# The cell matrix: a row per cell, a column per suite any cell runs.
+	set --
+	for s in $all_suites; do case " $run_suites " in *" $s "*) set -- "$@" "$s" ;; esac; done
+	for c in $run_cells; do
+		printf '%s/%s' "${c%%:*}" "${c#*:}"
+		for s in "$@"; do
+			case " $(cell_suites "${c%%:*}" "${c#*:}" | tr '\n' ' ') " in
+			*" $s "*) printf '\t%s' yes ;; *) printf '\t-' ;;
+			esac
+		done
+		echo
+	done | { printf 'cell'; printf '\t%s' "$@"; echo; cat; } |
+		awk -F'\t' '{ for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+			END { for (r = 1; r <= NR; r++) { line = ""
+				for (i = 1; i <= NF; i++) line = line sprintf("%-" w[i] + 2 "s", cell[r, i])
+				sub(/ +$/, "", line); print line } }'
+	exit 0
+fi
+
 case ${JOBS:-1} in
 ''|*[!0-9]*|0) die "-j needs a positive number, not '${JOBS}'" ;;
 esac
@@ -181,38 +299,11 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 failed=0
 # Every suite the run must leave a result for, written before anything
 # runs: a run that dies half way still fails each one it never got to.
-# The cells of the run, in order; a suite that runs once (configs/suites:
-# cells "last") runs on the last one only.
-run_cells=
-for tree in $trees; do
-	for arch in "${arches[@]}"; do
-		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
-		run_cells="$run_cells $tree:$arch"
-	done
-done
-last_cell=${run_cells##* }
-[ -n "$last_cell" ] || die "no cell to run (the --cell values name no tree and arch of this run)"
-# cell_suites TREE ARCH: the suites the cell runs, in the run's order.
-cell_suites() {
-	local s
-	for s in $suites; do
-		if suite_is "$s" cells last && [ "$1:$2" != "$last_cell" ]; then continue; fi
-		echo "$s"
-	done
-}
-# tested_suites TREE ARCH: those of them that leave a result (no benchmark).
-tested_suites() {
-	local s
-	for s in $(cell_suites "$1" "$2"); do
-		if suite_is "$s" kind test; then echo "$s"; fi
-	done
-}
 for c in $run_cells; do
 	for s in $(tested_suites "${c%%:*}" "${c#*:}"); do
 		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
 	done
 done
-
 fit_any= fit_none=
 [ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
 
@@ -370,9 +461,9 @@ run_cell() {
 for tree in $trees; do
 	tree_arches=()
 	for arch in "${arches[@]}"; do
-		[ -z "$cells" ] || case " $cells " in *" $tree:$arch "*) ;; *) continue ;; esac
-		tree_arches+=("$arch")
+		case " $run_cells " in *" $tree:$arch "*) tree_arches+=("$arch") ;; esac
 	done
+	[ ${#tree_arches[@]} -gt 0 ] || continue
 	if ! step prepare "$tree" "" "$REPO/scripts/prepare-tree.sh" "$tree"; then
 		failed=1
 		for arch in "${tree_arches[@]}"; do
@@ -395,7 +486,7 @@ if [ -n "$self_test" ]; then
 fi
 
 benchmark=
-for s in $suites; do
+for s in $run_suites; do
 	if suite_is "$s" kind benchmark; then benchmark=1; fi
 done
 if [ -n "$benchmark" ]; then
@@ -417,7 +508,7 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" \
-	--asked trees="$trees" --asked arches="${arches[*]}" --asked cells="$cells" \
+	--asked trees="$trees" --asked arches="${arches[*]}" --asked cells="${asked_cells# }" \
 	--asked suites="$suites" ${self_test:+--asked self_test=1} \
 	${filter:+--filter "$filter"} || failed=1
 if [ -n "$timings" ]; then

@@ -814,19 +814,30 @@ def missing_steps(steps, rows, not_run):
 def asked_rows(asked):
     """The (tree, arch, suite) rows that run_tests.sh's command line asks
     for (@asked: KEY=VALUE, keys trees, arches, cells, suites, self_test),
-    worked out apart from the loop that runs them."""
+    worked out apart from the loop that runs them.  A cell is TREE:ARCH,
+    with the suites, or TREE:ARCH:SUITE,... with its own."""
     want = dict(kv.split('=', 1) for kv in asked)
     trees, arches = want.get('trees', '').split(), want.get('arches', '').split()
-    picked = {tuple(c.split(':', 1)) for c in want.get('cells', '').split()}
+    own = {}
+    for c in want.get('cells', '').split():
+        tree, arch, *given = c.split(':', 2)
+        own[(tree, arch)] = given[0].split(',') if given else want.get('suites', '').split()
     # The run's order (trees, then arches); a suite that runs once
-    # (configs/suites: cells "last") runs on the last cell, and a benchmark
-    # leaves no result to expect.
+    # (configs/suites: cells "last") runs on the last cell that has it, and
+    # a benchmark leaves no result to expect.
     suites = read_suites()
-    cells = [(t, a) for t in trees for a in arches if not picked or (t, a) in picked]
-    cells += sorted(picked - set(cells))
-    rows = [(t, a, s) for t, a in cells for s in want.get('suites', '').split()
-            if suites.get(s, {}).get('kind') != 'benchmark'
-            and (suites.get(s, {}).get('cells') != 'last' or (t, a) == cells[-1])]
+    cells = [(t, a) for t in trees for a in arches if not own or (t, a) in own]
+    cells += sorted(set(own) - set(cells))
+    lists = [(t, a, own.get((t, a), want.get('suites', '').split())) for t, a in cells]
+    rows = []
+    for n, (t, a, names) in enumerate(lists):
+        for s in names:
+            if not s or suites.get(s, {}).get('kind') == 'benchmark':
+                continue
+            if suites.get(s, {}).get('cells') == 'last' and \
+                    any(s in later for _, _, later in lists[n + 1:]):
+                continue
+            rows.append((t, a, s))
     if want.get('self_test'):
         rows.append(('repo', 'host', 'harness'))
     return rows

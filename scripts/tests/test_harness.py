@@ -326,6 +326,60 @@ class SuitesTable(unittest.TestCase):
              ' bench']), want)
 
 
+class CellSuites(unittest.TestCase):
+    """--cell TREE:ARCH:SUITE,... gives a cell suites of its own (the others
+    keep --only's); a suite that runs once goes to the last cell that has
+    it; what runs, what the run expects and what results.py summary takes
+    as asked for (results_judge.py's asked_rows) agree."""
+
+    ARGS = ['--cell', 'upstream:x86_64', '--cell', 'fixes:x86_64',
+            '--cell', 'fixes:arm64:kunit,kselftest,must_oops']
+
+    def test_cell_matrix(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list'] + self.ARGS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+            ['cell', 'kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool'],
+            ['upstream/x86_64', 'yes', 'yes', 'yes', 'yes', '-'],
+            ['fixes/x86_64', 'yes', 'yes', 'yes', 'yes', 'yes'],
+            ['fixes/arm64', 'yes', 'yes', 'yes', '-', '-']])
+        # --filter keeps of --only's suites (here none) and of a cell's own
+        # list those it selects cases of: a cell without a list of its own
+        # runs what is left of --only's, nothing, not the default suites
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--only', 'bpf_selftests',
+                    '--filter', 'lower_guard*', '--cell', 'fixes:x86_64:kunit,must_oops',
+                    '--cell', 'fixes:arm64'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+            ['cell', 'must_oops'], ['fixes/x86_64', 'yes']])
+
+    def test_expected_and_asked_agree(self):
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--only', 'kunit,kunit_tool',
+                        '--cell', 'upstream:x86_64:bpf_selftests,kunit',
+                        '--cell', 'fixes:x86_64:kunit_tool', '--cell', 'fixes:arm64',
+                        '--kdir', '/nonexistent/linux'], env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [tuple(line.split()) for line in f]
+        # fixes/x86_64's one suite runs once, on the last cell that has it
+        self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'),
+                                ('upstream', 'x86_64', 'bpf_selftests'),
+                                ('fixes', 'arm64', 'kunit'), ('fixes', 'arm64', 'kunit_tool')])
+        self.assertEqual(judge_module().asked_rows(
+            ['trees=upstream fixes', 'arches=x86_64 arm64',
+             'cells=upstream:x86_64:kunit,bpf_selftests fixes:x86_64:kunit_tool fixes:arm64',
+             'suites=kunit kunit_tool']), rows)
+
+    def test_bad_cell_suites(self):
+        for cell, error in (('fixes:arm64:', "bad --cell 'fixes:arm64:'"),
+                            ('fixes:arm64:kunit:x', "bad --cell 'fixes:arm64:kunit:x'"),
+                            ('fixes:arm64:kunit,ltp', "unknown suite 'ltp' for --cell fixes:arm64"),
+                            ('fixes:arm64:stress', 'the stress suite needs --stress SECONDS')):
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--cell', cell])
+            self.assertIn(error, one_error_line(self, proc))
+
+
 class KdirValidation(unittest.TestCase):
     """--kdir must name a kernel tree; the error says why it is not one."""
 
