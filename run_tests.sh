@@ -38,7 +38,8 @@ $(suites_help "                   ")
   --list           print the run's cells and their suites, run nothing
   --shell          boot the (one) cell's kernel with its kselftest initramfs
                    to a shell on this terminal instead of testing
-  --flavour NAME   add configs/flavours/NAME.config; repeatable
+  --flavour NAME   add configs/flavours/NAME.config (one of: $(known_flavours));
+                   repeatable
   -j N             parallel build jobs (default: $(nproc))
   --rebuild        run make even for a kernel whose tree, config and
                    toolchain are unchanged since its last build (skipped
@@ -111,6 +112,12 @@ all_trees=$(known_trees)
 # Your own tree (--kdir) is usually pre-feature: test the series on it.
 [ -n "$trees" ] || { [ -n "$kdir" ] && trees=series || trees=all; }
 for a in "${arches[@]}"; do load_arch "$a"; done
+for f in $flavours; do
+	case " $(known_flavours) " in
+	*" $f "*) ;;
+	*) die "unknown flavour '$f' (known: $(known_flavours))" ;;
+	esac
+done
 picked=
 for t in $trees; do
 	case " $all_trees all " in

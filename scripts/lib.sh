@@ -466,20 +466,66 @@ initramfs_pack() {
 		sh "$1" "$2"
 }
 
-# flavour_directive NAME: the values of the "#NAME VALUE" lines in the
-# fragments of this run's flavours (configs/flavours/<f>.config and, once an
-# arch is loaded, <f>.<arch>.config), one per line.
+# Directives: lines of a config fragment (configs/kernel.config, a
+# flavour's configs/flavours/NAME.config and NAME.ARCH.config, any file
+# scripts/build-kernel.sh merges) for the harness, which Kconfig and
+# kunit.py read as comments.  One per line, one value each:
+#   # arena-kfault: timeout-factor N    the boots and tests of this kernel
+#                                       get N times their timeouts (a slow
+#                                       flavour: scaled)
+#   # arena-kfault: tree-config PATH    also merge PATH of the tree under
+#                                       test, just before this file
+#   # arena-kfault: drop-options REGEX  leave the CONFIG_<REGEX> options to
+#                                       Kconfig, whichever file set them
+# config_directive KEY FILE: the values of FILE's KEY directives, one per
+# line (none when FILE does not exist).  A directive that is not one of
+# these, and one written the old way ("#KEY VALUE"), is an error.
+config_directive() {
+	local bad
+	[ -f "$2" ] || return 0
+	bad=$(awk '
+		/^#[ \t]*arena-kfault:/ {
+			line = $0
+			sub(/^#[ \t]*arena-kfault:[ \t]*/, "", line)
+			n = split(line, w, /[ \t]+/)
+			if ($0 ~ /^# arena-kfault: [a-z-]+ [^ \t]+$/ && n == 2 &&
+			    (w[1] == "timeout-factor" && w[2] ~ /^[1-9][0-9]*$/ ||
+			     w[1] == "tree-config" || w[1] == "drop-options")) next
+			print FILENAME ":" FNR ": not a directive: " $0; exit
+		}
+		/^#(timeout-factor|tree-config|drop-options)[ \t]/ {
+			print FILENAME ":" FNR ": write \"# arena-kfault: " substr($0, 2) "\""; exit
+		}' "$2")
+	[ -z "$bad" ] || die "${bad#"$REPO"/} (the directives: scripts/lib.sh, config_directive)"
+	sed -n "s/^# arena-kfault: $1 //p" "$2"
+}
+
+# known_flavours: the flavours of configs/flavours/ (NAME.config).
+known_flavours() {
+	local f sep=
+	for f in "$REPO"/configs/flavours/*.config; do
+		f=${f##*/}
+		f=${f%.config}
+		case $f in *.*) continue ;; esac
+		printf '%s%s' "$sep" "$f"
+		sep=' '
+	done
+}
+
+# flavour_directive KEY: the values of the KEY directives in the fragments
+# of this run's flavours (configs/flavours/<f>.config and, once an arch is
+# loaded, <f>.<arch>.config), one per line.
 flavour_directive() {
 	local f
 	for f in ${FLAVOURS:-}; do
 		f=$REPO/configs/flavours/$f
-		cat "$f.config" ${ARCH_NAME:+"$f.$ARCH_NAME.config"} 2>/dev/null |
-			sed -n "s/^#$1 \([0-9][0-9]*\)\$/\1/p"
+		config_directive "$1" "$f.config"
+		[ -z "${ARCH_NAME:-}" ] || config_directive "$1" "$f.$ARCH_NAME.config"
 	done
 }
 
 # scaled SECONDS: a default timeout for a boot of this run's kernel, times
-# the "#timeout-factor N" of its flavours (a debug kernel runs its tests
+# the timeout-factor of its flavours (a debug kernel runs its tests
 # several times slower under TCG).
 scaled() {
 	local f factor=1

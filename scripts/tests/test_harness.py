@@ -68,6 +68,9 @@ class RunTestsArguments(unittest.TestCase):
     def test_unknown_suite(self):
         self.check(['--only', 'ltp'], "unknown suite 'ltp'")
 
+    def test_unknown_flavour(self):
+        self.check(['--flavour', 'kasan'], "unknown flavour 'kasan' (known: debug nothp)")
+
     def test_bad_jobs(self):
         self.check(['-j', 'many'], "-j needs a positive number")
 
@@ -930,6 +933,44 @@ class FlavourDirectives(unittest.TestCase):
     def test_timeout_factor(self):
         self.assertEqual(lib_sh('load_arch arm64; scaled 10', FLAVOURS='debug'), '30\n')
         self.assertEqual(lib_sh('scaled 10', FLAVOURS='nothp'), '10\n')
+
+    def test_directives_read_by_one_reader(self):
+        """Every fragment's directives are "# arena-kfault: KEY VALUE" lines
+        lib.sh's config_directive accepts; none is left in the old "#KEY"
+        form, which it would not read."""
+        fragments = [os.path.join(dp, n) for dp, _, names in os.walk(os.path.join(REPO, 'configs'))
+                     for n in names if n.endswith(('.config', '.kunitconfig'))]
+        fragments.append(os.path.join(REPO, 'selftests', 'arena_kfault', 'config'))
+        found = {}
+        for path in fragments:
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            self.assertNotRegex(text, r'(?m)^#(timeout-factor|tree-config|drop-options)\b', path)
+            for key in ('timeout-factor', 'tree-config', 'drop-options'):
+                values = lib_sh(f'config_directive {key} {path}').split()
+                self.assertEqual(values, re.findall(rf'(?m)^# arena-kfault: {key} (\S+)$', text))
+                for v in values:
+                    found[(os.path.relpath(path, REPO), key)] = v
+        self.assertEqual(found[('configs/flavours/debug.config', 'timeout-factor')], '3')
+        self.assertEqual(found[('configs/flavours/debug.arm64.config', 'drop-options')],
+                         'KASAN_(GENERIC|VMALLOC)')
+        self.assertEqual(found[('configs/kernel.config', 'tree-config')],
+                         'tools/testing/selftests/bpf/config')
+
+    def test_bad_directive_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            frag = os.path.join(d, 'x.config')
+            for text, error in (('#timeout-factor 2\n', 'x.config:1: write "# arena-kfault: '
+                                 'timeout-factor 2"'),
+                                ('CONFIG_A=y\n# arena-kfault: timeout-factor two\n',
+                                 'x.config:2: not a directive'),
+                                ('# arena-kfault: boot-faster 2\n', 'x.config:1: not a directive'),
+                                ('# arena-kfault: drop-options A B\n', 'x.config:1: not a directive')):
+                with open(frag, 'w', encoding='utf-8') as f:
+                    f.write(text)
+                proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; '
+                            f'config_directive timeout-factor {frag}'])
+                self.assertIn(error, one_error_line(self, proc))
 
 
 class BuildSkip(unittest.TestCase):
