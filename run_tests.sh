@@ -315,7 +315,9 @@ fit_any= fit_none=
 [ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
 
 # step NAME TREE ARCH CMD...: run one step, log it, and print one line
-# when it ends (steps of two cells may overlap, see boots).
+# when it ends (steps of two cells may overlap, see boots), with
+# $step_note after the time if set.
+step_note=
 step() {
 	local name=$1 tree=$2 arch=$3 log t0 start rc=0 line
 	shift 3
@@ -334,9 +336,10 @@ step() {
 	local secs=$(($(date +%s) - t0))
 	printf '%s\t%s\t%s\t%s\t%s\n' "${tree:--}" "${arch:--}" "$name" "$secs" "$rc" >>"$steps"
 	if [ "$rc" = 0 ]; then
-		printf '%sok     %5ss\n' "$line" "$secs" >&2
+		printf '%sok     %5ss%s\n' "$line" "$secs" "${step_note:+  $step_note}" >&2
 	else
-		{ printf '%sFAILED %5ss  (log: %s)\n' "$line" "$secs" "${log#"$REPO"/}"
+		{ printf '%sFAILED %5ss%s  (log: %s)\n' "$line" "$secs" "${step_note:+  $step_note}" \
+			"${log#"$REPO"/}"
 		  tail -n 15 "$log" | sed 's/^/    | /'; } >&2
 	fi
 	return "$rc"
@@ -346,6 +349,8 @@ step() {
 # a suite, run by scripts/run-<suite>.sh TREE ARCH), in the background once
 # the previous cell's boots ended: one cell boots while the next one
 # builds.  wait_boots waits for them and fails the run if one failed.
+# They run under KVM when the arch's probe, once per run, says it works
+# (lib.sh boot_accel), else under TCG; each step line says which.
 boots_pid=
 boots() {
 	local tree=$1 arch=$2 s
@@ -353,6 +358,10 @@ boots() {
 	wait_boots
 	(
 		rc=0
+		load_arch "$arch"
+		src=$(tree_src "$tree") out=$(tree_build "$tree" "$arch")
+		boot_accel
+		step_note="($ARENA_KFAULT_ACCEL)"
 		for s in "$@"; do
 			set -- "$tree" "$arch"
 			! suite_needs "$s" seconds || set -- "$@" "$stress"
@@ -515,6 +524,9 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" \
+	--info accel="$(for a in "${arches[@]}"; do
+		[ ! -s "$RESULTS/.accel-$a" ] || printf '%s: %s; ' "$a" "$(cat "$RESULTS/.accel-$a")"
+	done)" \
 	--asked trees="$trees" --asked arches="${arches[*]}" --asked cells="${asked_cells# }" \
 	--asked suites="$suites" ${self_test:+--asked self_test=1} \
 	${filter:+--filter "$filter"} || failed=1

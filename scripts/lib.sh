@@ -69,8 +69,9 @@ need() {
 }
 
 # in_root CMD...: run CMD inside the toolchain root, with the clone, the
-# cache and $ROOT_BINDS (space separated) visible at their host paths and
-# no /dev/kvm (QEMU falls back to TCG, see README).
+# cache and $ROOT_BINDS (space separated) visible at their host paths, and
+# no /dev/kvm unless ARENA_KFAULT_ACCEL=kvm (boot_accel: QEMU falls back to
+# TCG without it, see README).
 in_root() {
 	[ -x "$ROOT/usr/bin/clang-19" ] ||
 		die "toolchain root $ROOT is missing or incomplete (run: make deps)"
@@ -358,6 +359,63 @@ boot_guest() {
 }
 # The line scripts/guest-init.sh prints first.
 GUEST_ALIVE='# arena-kfault: /init started at'
+
+# kvm_probe: whether QEMU runs a guest of the loaded arch under KVM here:
+# "kvm", or "tcg: WHY".  Fails fast without a KVM for the arch (a foreign
+# arch, no usable /dev/kvm: $KVM_DEVICE); else boots the $out kernel of
+# $src with a tiny initramfs (busybox and scripts/guest-init.sh) with
+# -accel kvm alone (scripts/boot.py --probe-accel), which must reach the
+# init's first line within KVM_PROBE_TIMEOUT seconds (default 10): a KVM
+# without nested virtualisation can hang a guest instead of refusing it.
+# Console: $LOGS/ARCH-kvm-probe.console.
+kvm_probe() {
+	local host dev=${KVM_DEVICE:-/dev/kvm} img why
+	host=$(dpkg --print-architecture 2>/dev/null || uname -m)
+	[ "$ARCH_DEB" = "$host" ] || { echo "tcg: KVM runs no $ARCH_NAME guest on this $host host"; return; }
+	[ -c "$dev" ] || { echo "tcg: no $dev"; return; }
+	if [ ! -r "$dev" ] || [ ! -w "$dev" ]; then echo "tcg: $dev is not ours to use"; return; fi
+	[ -f "$out/vmlinux" ] || { echo "tcg: no kernel to probe with at $out"; return; }
+	mkdir -p "$LOGS"
+	img=$CACHE/kvm-probe/$ARCH_NAME.cpio.gz
+	if [ ! -f "$img" ] || [ "$REPO/scripts/guest-init.sh" -nt "$img" ]; then
+		if ! (initramfs_stage "$CACHE/kvm-probe/$ARCH_NAME" &&
+			initramfs_pack "$CACHE/kvm-probe/$ARCH_NAME" "$img") >"$LOGS/$ARCH_NAME-kvm-probe.log" 2>&1; then
+			echo "tcg: cannot make the probe's initramfs ($LOGS/$ARCH_NAME-kvm-probe.log)"
+			return
+		fi
+	fi
+	if why=$(cd "$src" && ARENA_KFAULT_ACCEL=kvm in_root python3 "$REPO/scripts/boot.py" \
+		--src="$src" --build-dir="$out" --arch="$ARCH_KARCH" \
+		${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} --initrd="$img" --append=quiet \
+		--console="$LOGS/$ARCH_NAME-kvm-probe.console" --probe-accel=kvm \
+		--alive="$GUEST_ALIVE" --alive-timeout="${KVM_PROBE_TIMEOUT:-10}" 2>&1); then
+		echo kvm
+	else
+		echo "tcg: ${why##*$'\n'}"
+	fi
+}
+
+# boot_accel: ARENA_KFAULT_ACCEL (exported), the accelerator of this run's
+# boots of the loaded arch, "kvm" or "tcg", and ACCEL_WHY: kvm_probe's,
+# run once per run and arch (kept in $RESULTS/.accel-ARCH, which a new run
+# of run_tests.sh clears), unless ARENA_KFAULT_ACCEL was set.  The toolchain
+# root has a /dev/kvm only with kvm (scripts/enter-root.sh); kunit.py and
+# boot.py ask QEMU for KVM first and fall back to TCG without it.
+boot_accel() {
+	local cache=$RESULTS/.accel-$ARCH_NAME
+	if [ -n "${ARENA_KFAULT_ACCEL:-}" ]; then
+		ACCEL_WHY="ARENA_KFAULT_ACCEL=$ARENA_KFAULT_ACCEL"
+	else
+		[ -s "$cache" ] || { mkdir -p "$RESULTS" && kvm_probe >"$cache"; }
+		ACCEL_WHY=$(cat "$cache")
+		ARENA_KFAULT_ACCEL=${ACCEL_WHY%%:*}
+	fi
+	case $ARENA_KFAULT_ACCEL in
+	kvm|tcg) ;;
+	*) die "ARENA_KFAULT_ACCEL is kvm or tcg, not '$ARENA_KFAULT_ACCEL'" ;;
+	esac
+	export ARENA_KFAULT_ACCEL
+}
 
 # retry_stalled_boot CONSOLE PATTERN CMD...: run CMD, a boot that writes
 # CONSOLE.  A boot that never reached user space or whose console never

@@ -914,6 +914,94 @@ class BootTimeout(unittest.TestCase):
             self.assertLess(time.monotonic() - start, 20)
 
 
+class KvmProbe(unittest.TestCase):
+    """The boots use KVM only when a bounded boot under KVM alone reached
+    user space, probed once per run and arch; without KVM the probe fails
+    fast and the boots use TCG."""
+
+    def fake_qemu(self, d, body):
+        qemu = os.path.join(d, 'qemu-system-x86_64')
+        with open(qemu, 'w', encoding='utf-8') as f:
+            f.write(f'#!/bin/sh\necho "$@" >{d}/args\n{body}\n')
+        os.chmod(qemu, 0o755)
+
+    def probe(self, d, alive_timeout=5):
+        self.assertTrue(os.path.isdir(os.path.join(KSRC, 'tools', 'testing', 'kunit')),
+                        'kernel source missing: run ./run_tests.sh once first')
+        start = time.monotonic()
+        proc = run(['python3', os.path.join(REPO, 'scripts', 'boot.py'), '--src', KSRC,
+                    '--build-dir', d, '--arch', 'x86_64', '--initrd', '/dev/null',
+                    '--console', os.path.join(d, 'console'), '--probe-accel', 'kvm',
+                    '--alive', '# arena-kfault: /init started',
+                    '--alive-timeout', str(alive_timeout)],
+                   env={'PATH': d + os.pathsep + os.environ['PATH']})
+        return proc, time.monotonic() - start
+
+    def test_reaching_user_space_is_kvm(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "# arena-kfault: /init started at 0.90 s"; exec sleep 60')
+            proc, secs = self.probe(d)
+            with open(os.path.join(d, 'args'), encoding='utf-8') as f:
+                args = f.read().split()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertLess(secs, 5, 'QEMU is stopped once the guest reached user space')
+        self.assertEqual([args[i + 1] for i, a in enumerate(args) if a == '-accel'], ['kvm'],
+                         'the probe asks for KVM alone, no fallback')
+
+    def test_qemu_refusing_kvm_fails_fast(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "qemu-system-x86_64: -accel kvm: Could not access KVM kernel '
+                           'module: No such file or directory"; exit 1')
+            proc, secs = self.probe(d, alive_timeout=30)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+        self.assertLess(secs, 10)
+        self.assertIn('Could not access KVM kernel module', proc.stderr)
+
+    def test_hanging_guest_is_bounded(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "early boot"; exec sleep 60')
+            proc, secs = self.probe(d, alive_timeout=2)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+        self.assertLess(secs, 10)
+        self.assertIn('did not reach user space in 2s', proc.stderr)
+
+    def test_no_kvm_here_is_tcg_at_once(self):
+        start = time.monotonic()
+        out = lib_sh('load_arch x86_64; kvm_probe; load_arch arm64; kvm_probe',
+                     KVM_DEVICE='/nonexistent/kvm')
+        self.assertLess(time.monotonic() - start, 5)
+        host = subprocess.run(['dpkg', '--print-architecture'], capture_output=True, text=True,
+                              check=False).stdout.strip()
+        lines = out.splitlines()
+        self.assertTrue(all(line.startswith('tcg: ') for line in lines), lines)
+        if host == 'amd64':
+            self.assertEqual(lines, ['tcg: no /nonexistent/kvm',
+                                     'tcg: KVM runs no arm64 guest on this amd64 host'])
+
+    def test_probed_once_per_run(self):
+        with tempfile.TemporaryDirectory() as d:
+            script = (f'kvm_probe() {{ echo probe >>{d}/calls; echo "tcg: no /dev/kvm"; }}; '
+                      'load_arch x86_64; boot_accel; echo "$ARENA_KFAULT_ACCEL $ACCEL_WHY"; '
+                      'boot_accel; echo "$ARENA_KFAULT_ACCEL"')
+            out = lib_sh(script, ARENA_KFAULT_RESULTS=d)
+            with open(os.path.join(d, 'calls'), encoding='utf-8') as f:
+                calls = f.read().split()
+            self.assertEqual(out.splitlines(), ['tcg tcg: no /dev/kvm', 'tcg'])
+            self.assertEqual(calls, ['probe'], 'the second boot reads the first probe')
+            self.assertEqual(lib_sh(script, ARENA_KFAULT_RESULTS=d, ARENA_KFAULT_ACCEL='kvm')
+                             .splitlines(), ['kvm ARENA_KFAULT_ACCEL=kvm', 'kvm'])
+        proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; load_arch x86_64; boot_accel'],
+                   env={'ARENA_KFAULT_ACCEL': 'hvf'})
+        self.assertIn("ARENA_KFAULT_ACCEL is kvm or tcg, not 'hvf'", one_error_line(self, proc))
+
+    def test_root_has_kvm_only_for_kvm(self):
+        with open(os.path.join(REPO, 'scripts', 'enter-root.sh'), encoding='utf-8') as f:
+            text = f.read()
+        self.assertIn('[ "${ARENA_KFAULT_ACCEL:-}" != kvm ] || [ ! -c /dev/kvm ] || '
+                      'nodes="$nodes kvm"', text)
+        self.assertNotRegex(text, r'for n in [^$\n]*kvm')
+
+
 def lib_sh(script, **env):
     """Run @script in bash after sourcing scripts/lib.sh; its stdout."""
     proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; {script}'], env=env)
