@@ -199,6 +199,55 @@ class TreesTable(unittest.TestCase):
                    if n not in self.trees() + ['all', 'any'] and not n.isupper()}
         self.assertEqual(unknown, {}, 'trees named outside configs/trees.conf')
 
+    def test_adding_a_tree_is_one_line(self):
+        """A copy of the harness with one more line in configs/trees.conf
+        and its patch directory: --help, the cell matrix and
+        prepare-tree.sh (on a small source of its own) know the tree."""
+        with tempfile.TemporaryDirectory() as d:
+            copy = os.path.join(d, 'repo')
+            os.makedirs(copy)
+            for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
+                        'selftests', 'README.md'):
+                subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+            with open(os.path.join(copy, 'configs', 'trees.conf'), 'a', encoding='utf-8') as f:
+                f.write('newtree     yes      either   no           newtree           -\n')
+            write_tree(os.path.join(copy, 'kernel-patches', 'newtree'), {
+                '0001-new.patch': textwrap.dedent('''\
+                    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+                    From: T <t@t>
+                    Subject: [PATCH] new
+
+                    ---
+                    --- a/kernel/bpf/arena.c
+                    +++ b/kernel/bpf/arena.c
+                    @@ -1,2 +1,3 @@
+                     int bpf_arena_handle_page_fault;
+                    +int newtree;
+                     int b;
+                    ''')})
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--help'])
+            self.assertRegex(proc.stdout, r'(?m)^ +trees: upstream series fixes base newtree$')
+            self.assertRegex(proc.stdout, r'(?m)^ +all: +upstream series fixes newtree$')
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--list', '--arch', 'x86_64',
+                        '--only', 'kunit'])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual([line.split()[0] for line in proc.stdout.splitlines()],
+                             ['cell', 'upstream/x86_64', 'series/x86_64', 'fixes/x86_64',
+                              'newtree/x86_64'])
+            src = os.path.join(d, 'cache', 'src', 'debian')
+            write_tree(src, {'kernel/bpf/arena.c': 'int bpf_arena_handle_page_fault;\nint b;\n'})
+            git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+            for cmd in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'x'], ['tag', 'pristine']):
+                subprocess.run(git + cmd, check=True)
+            proc = run([os.path.join(copy, 'scripts', 'prepare-tree.sh'), 'newtree'],
+                       env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache')})
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            wt = proc.stdout.strip()
+            self.assertEqual(wt, os.path.join(d, 'cache', 'work', 'debian', 'newtree', 'src'))
+            with open(os.path.join(wt, 'kernel', 'bpf', 'arena.c'), encoding='utf-8') as f:
+                self.assertIn('int newtree;', f.read())
+            self.assertIn('applying 1 patches to newtree tree', proc.stderr)
+
     def test_help_lists_the_trees(self):
         proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
         self.assertEqual(proc.returncode, 0, proc.stderr)
