@@ -51,7 +51,8 @@ Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
 USAGE
 }
 
-arches=() trees= kdir= only= verbose= flavours= self_test= cells= stress= bench= filter= shell= timings= list=
+arches=() trees='' kdir='' only='' verbose='' flavours='' self_test='' cells='' stress='' bench=''
+filter='' shell='' timings='' list=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arches+=("${2:?--arch needs a value}"); shift ;;
@@ -89,12 +90,13 @@ done
 # list runs --only's (cell_default).
 declare -A cell_given=() cell_default=()
 if [ -n "$cells" ]; then
-	[ ${#arches[@]} -eq 0 ] && [ -z "$trees" ] || die "--cell replaces --tree and --arch"
+	if [ ${#arches[@]} -gt 0 ] || [ -n "$trees" ]; then die "--cell replaces --tree and --arch"; fi
 	given=$cells cells=
 	for c in $given; do
 		IFS=: read -r t a l extra <<<"$c"
-		[ -n "$t" ] && [ -n "$a" ] && [ -z "$extra" ] && [ "$c" = "${c%:}" ] ||
+		if [ -z "$t" ] || [ -z "$a" ] || [ -n "$extra" ] || [ "$c" != "${c%:}" ]; then
 			die "bad --cell '$c' (want TREE:ARCH[:SUITE,...], e.g. fixes:arm64 or fixes:arm64:kunit,kselftest)"
+		fi
 		case " $cells " in *" $t:$a "*) ;; *) cells="$cells $t:$a" ;; esac
 		if [ -n "$l" ]; then
 			cell_given[$t:$a]="${cell_given[$t:$a]:-} ${l//,/ }"
@@ -238,7 +240,7 @@ done
 # Every suite any cell runs, each once: what --stress, a timing and the
 # benchmark table depend on; the --cell values as the run understood
 # them, for the summary.
-run_suites= asked_cells=
+run_suites='' asked_cells=''
 for c in $run_cells; do
 	run_suites="$run_suites $(cell_suites "${c%%:*}" "${c#*:}" | tr '\n' ' ')"
 	if [ -n "${cell_given[$c]:-}" ]; then
@@ -284,16 +286,18 @@ esac
 export JOBS FLAVOURS=$flavours
 
 if [ -n "$shell" ]; then
-	set -- $trees
-	[ $# -eq 1 ] && [ ${#arches[@]} -eq 1 ] ||
+	read -r -a shell_trees <<<"$trees"
+	if [ ${#shell_trees[@]} -ne 1 ] || [ ${#arches[@]} -ne 1 ]; then
 		die "--shell boots one cell: give one --tree and one --arch (or one --cell)"
-	"$REPO/scripts/setup.sh" >/dev/null && "$REPO/scripts/fetch-tree.sh" >/dev/null &&
-	"$REPO/scripts/prepare-tree.sh" "$1" >/dev/null &&
-	"$REPO/scripts/build-kernel.sh" "$1" "${arches[0]}" >/dev/null &&
-	"$REPO/scripts/build-kselftest.sh" "$1" "${arches[0]}" >/dev/null &&
-	"$REPO/scripts/make-initramfs.sh" "$1" "${arches[0]}" >/dev/null ||
-		die "could not make the $1/${arches[0]} kernel and initramfs (run without --shell to see why)"
-	exec "$REPO/scripts/shell.sh" "$1" "${arches[0]}"
+	fi
+	t=${shell_trees[0]} a=${arches[0]}
+	if ! { "$REPO/scripts/setup.sh" && "$REPO/scripts/fetch-tree.sh" &&
+	       "$REPO/scripts/prepare-tree.sh" "$t" && "$REPO/scripts/build-kernel.sh" "$t" "$a" &&
+	       "$REPO/scripts/build-kselftest.sh" "$t" "$a" &&
+	       "$REPO/scripts/make-initramfs.sh" "$t" "$a"; } >/dev/null; then
+		die "could not make the $t/$a kernel and initramfs (run without --shell to see why)"
+	fi
+	exec "$REPO/scripts/shell.sh" "$t" "$a"
 fi
 
 mkdir -p "$RESULTS" "$LOGS"
@@ -311,7 +315,7 @@ for c in $run_cells; do
 		printf '%s\t%s\t%s\n' "${c%%:*}" "${c#*:}" "$s" >>"$expected"
 	done
 done
-fit_any= fit_none=
+fit_any='' fit_none=''
 [ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
 
 # step NAME TREE ARCH CMD...: run one step, log it, and print one line
@@ -378,6 +382,7 @@ wait_boots() {
 	boots_pid=
 }
 # A background job ignores SIGINT: stop its QEMU ourselves.
+# shellcheck disable=SC2317	# called from the trap
 kill_tree() {
 	local c
 	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
@@ -511,15 +516,19 @@ if [ -n "$benchmark" ]; then
 		--trees "$all_trees" >&2 || failed=1
 fi
 
+flavour_args=()
+for f in $flavours; do flavour_args+=(--flavour "$f"); done
 patches=()
 for d in $(all_patch_dirs); do
-	for p in "$REPO"/kernel-patches/$d/*.patch; do [ -f "$p" ] && patches+=(--patch "$p"); done
+	for p in "$REPO/kernel-patches/$d"/*.patch; do
+		if [ -f "$p" ]; then patches+=(--patch "$p"); fi
+	done
 done
 echo >&2
 python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
 	--known-failures "$REPO/configs/known-failures.conf" --source "$SRC_ID" \
-	$(for f in $flavours; do printf -- '--flavour %s ' "$f"; done) \
+	"${flavour_args[@]}" \
 	--not-run "$notrun" --expected-cases "$REPO/configs/expected-cases" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--info kernel="$kernel_version" --info trees="$trees" \

@@ -33,7 +33,10 @@ logs=$LOGS/check-series-$series
 mkdir -p "$logs"
 failed=0
 
-mapfile -t patches < <(ls "$series_dir"/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
+patches=()
+for p in "$series_dir"/[0-9]*.patch; do
+	[ ! -f "$p" ] || [ "${p##*/}" = 0000-cover-letter.patch ] || patches+=("$p")
+done
 [ ${#patches[@]} -gt 0 ] || die "no patches in $series_dir"
 
 # report NAME STATUS LOG: one line per check, the log's tail on failure.
@@ -115,7 +118,7 @@ for p in "${patches[@]}"; do
 done
 report apply "$rc" "$log"
 [ "$rc" = 0 ] || exit "$failed"
-commits=($(git -C "$wt" rev-list --reverse "$base..HEAD"))
+mapfile -t commits < <(git -C "$wt" rev-list --reverse "$base..HEAD")
 
 # Objects a commit touches, plus the users of the headers the series adds to.
 objects_of() {

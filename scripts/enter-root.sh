@@ -39,6 +39,7 @@ for p in "$REPO_BIND" "$CACHE_BIND" ${ROOT_BINDS:-}; do
 	bind "$p"
 done
 
+# shellcheck disable=SC2016	# expanded by that sh
 exec chroot "$root" /usr/bin/env -i \
 	HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 	PATH=/usr/lib/ccache:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \

@@ -21,4 +21,5 @@ for p in "$dir"/*.patch; do
 		s/^From: \Q$ENV{OLD}\E$/From: $ENV{NEW}/;
 		s/^Signed-off-by: \Q$ENV{OLD}\E$/Signed-off-by: $ENV{NEW}/' "$p"
 done
-echo "re-signed $(ls "$dir"/*.patch | wc -l) patches in ${dir#"$REPO"/} as $name <$email>"
+patches=("$dir"/*.patch)
+echo "re-signed ${#patches[@]} patches in ${dir#"$REPO"/} as $name <$email>"

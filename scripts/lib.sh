@@ -14,13 +14,16 @@ ROOT=$CACHE/root                # debootstrap'd toolchain root
 # snapshot of the user's --kdir tree (scripts/import-tree.sh).
 # The identity the patch series are kept under until a submitter re-signs
 # them (scripts/format-series.sh).
+# shellcheck disable=SC2034	# for the scripts that source this
 PLACEHOLDER_NAME="arena-kfault developers"
+# shellcheck disable=SC2034
 PLACEHOLDER_EMAIL=dev@arena-kfault.invalid
 
 # use_source ID: point SRC (the pristine kernel source, a git repository)
 # and WORK (per-tree worktrees and per-arch build dirs) at source ID.
 use_source() {
 	SRC_ID=$1
+	# shellcheck disable=SC2034	# for the scripts that source this
 	SRC=$CACHE/src/$SRC_ID
 	WORK=$CACHE/work/$SRC_ID
 	export SRC_ID
@@ -289,13 +292,13 @@ tree_dirs() {
 # busybox_for DEBIAN_ARCH: the path of Debian's busybox-static for that
 # arch, downloaded once into the cache.
 busybox_for() {
-	local bb=$CACHE/busybox/$1/usr/bin/busybox deb
+	local bb=$CACHE/busybox/$1/usr/bin/busybox bb_debs
 	if [ ! -x "$bb" ]; then
 		mkdir -p "$CACHE/debs" "$CACHE/busybox/$1"
 		(cd "$CACHE/debs" && in_root apt-get -o APT::Sandbox::User=root download -q "busybox-static:$1") \
 			>/dev/null || die "cannot download busybox-static:$1"
-		deb=$(ls "$CACHE"/debs/busybox-static_*_"$1".deb | tail -1)
-		dpkg-deb -x "$deb" "$CACHE/busybox/$1"
+		bb_debs=("$CACHE"/debs/busybox-static_*_"$1".deb)
+		dpkg-deb -x "${bb_debs[-1]}" "$CACHE/busybox/$1"
 	fi
 	echo "$bb"
 }
@@ -342,7 +345,7 @@ boot_setup() {
 	fi
 	mkdir -p "$RESULTS" "$LOGS"
 	rm -f "$RESULTS/$name".* "$LOGS/$name".console "$LOGS/$name"-*.console
-	cd "$src"
+	cd "$src" || die "no kernel source at $src"
 }
 
 # boot_guest INITRD CONSOLE TIMEOUT PARAMS: boot the $out kernel of $src for
@@ -520,6 +523,7 @@ initramfs_stage() {
 
 # initramfs_pack STAGE IMAGE: STAGE as a gzipped newc cpio, in a stable order.
 initramfs_pack() {
+	# shellcheck disable=SC2016	# expanded by that sh
 	in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
 		sh "$1" "$2"
 }
@@ -597,9 +601,10 @@ scaled() {
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.
 tree_build() {
-	local fl
-	fl=$(echo ${FLAVOURS:-} | tr ' ' '+')
-	echo "$WORK/$1/$2${fl:++$fl}"
+	local fl IFS=' '
+	read -r -a fl <<<"${FLAVOURS:-}"
+	IFS=+
+	echo "$WORK/$1/$2${fl[*]:++${fl[*]}}"
 }
 
 # Any command that fails under 'set -e' ends the script with one line naming

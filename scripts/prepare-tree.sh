@@ -31,10 +31,11 @@ fi
 
 # The tree's patches, in the order they are applied.
 patches() {
-	local d
+	local d p
 	for d in $TREE_DIRS; do
-		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
-			grep -v '/0000-cover-letter.patch$' || true
+		for p in "$PATCH_DIR/$d"/[0-9]*.patch; do
+			[ ! -f "$p" ] || [ "${p##*/}" = 0000-cover-letter.patch ] || echo "$p"
+		done
 	done
 	[ "$TREE_FIXES_TESTS" = no ] || fixes_tests
 }
@@ -136,15 +137,17 @@ if [ "$(cat "$wt/.arena-kfault-mutant" 2>/dev/null)" != "$mutant_id" ]; then
 fi
 
 # The test sources live in this repo; copy them in, touching only files whose
-# content changed so incremental builds stay incremental.
+# content changed so incremental builds stay incremental: install_changed
+# FROM TO [FIND-ARGS...].
 install_changed() {
-	local from=$1 to=$2 depth=$3 f
+	local from=$1 to=$2 f
+	shift 2
 	mkdir -p "$to"
-	(cd "$from" && find . $depth -type f ! -name '.*' ! -name 'README*') | while read -r f; do
+	(cd "$from" && find . "$@" -type f ! -name '.*' ! -name 'README*') | while read -r f; do
 		mkdir -p "$to/$(dirname "$f")"
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
 }
-install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"
-install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault" ""
+install_changed "$REPO/kunit" "$wt/kernel/bpf" -maxdepth 1
+install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault"
 echo "$wt"
