@@ -1,13 +1,16 @@
 # arena-kfault: the harness steps as make targets.  run_tests.sh is the
 # main entry; these are conveniences over it and over scripts/.
-#   make check          harness self-checks + every suite, both trees and
-#                       arches (CI: three of the four cells, see .ci/run)
-#   make test           every suite, no self-checks (= ./run_tests.sh)
+#   make check          harness self-checks + the default suites
+#                       (configs/suites) on the default trees
+#                       (configs/trees.conf) and every arch (CI: three of
+#                       the six cells, see .ci/run)
+#   make test           the same, no self-checks (= ./run_tests.sh)
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
 #   make check-series   submission checks of kernel-patches/$(SERIES)/ (tags,
 #                       checkpatch, git am, per-patch gcc and clang builds for
 #                       every arch, kernel-doc, sparse, W=1, maintainers);
-#                       SERIES=series (default) or SERIES=fixes
+#                       SERIES: a tree of configs/trees.conf that is sent,
+#                       series (default) or fixes
 #   make format-series  re-sign kernel-patches/$(SERIES)/ with your git
 #                       user.name and user.email (they ship with a placeholder)
 #   make mutants        apply each kernel-patches/series/mutants/*.patch to

@@ -14,12 +14,21 @@ the console never matched --alive within --alive-timeout (a boot that
 stalled before user space: TCG does that, rarely), 4 when the kernel
 panicked (with panic=-1 and -no-reboot QEMU then exits 0, as from a clean
 power-off), 1 on any other error.
+
+QEMU gets kunit.py's accelerators, KVM first and TCG last: which one runs
+is whether the toolchain root has a /dev/kvm (scripts/enter-root.sh).
+--probe-accel=kvm is the probe that decides it (scripts/lib.sh,
+kvm_probe): the same machine with KVM alone, which must reach --alive
+within --alive-timeout seconds; QEMU is stopped there.  Exit status 0
+when it did, 5 when not (QEMU refused KVM, the guest hung or died), with
+why on stderr.
 """
 import argparse
 import dataclasses
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -59,6 +68,54 @@ def interactive(params, build_dir, cmdline):
         '-no-reboot', '-nographic', '-serial', 'mon:stdio'] + params.extra_qemu_params)
 
 
+def probe_accel(params, args, cmdline):
+    """Start the machine as kunit.py's start() does, but with the one
+    accelerator args.probe_accel, and wait for args.alive: 0 when the guest
+    reached it within args.alive_timeout seconds, 5 when not."""
+    cmd = ['qemu-system-' + params.qemu_arch, '-nodefaults', '-m', '1024',
+           '-kernel', os.path.join(args.build_dir, params.kernel_path),
+           '-append', ' '.join(cmdline + [params.kernel_command_line]),
+           '-no-reboot', '-nographic', '-accel', args.probe_accel,
+           '-serial', getattr(params, 'serial', 'stdio')] + list(params.extra_qemu_params)
+    alive_re = re.compile(args.alive)
+    start = time.monotonic()
+    with open(args.console, 'w', encoding='utf-8', errors='replace') as log:
+        log.write('$ ' + ' '.join(cmd) + '\n')
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, errors='replace')
+        except OSError as e:
+            sys.stderr.write(f'{args.probe_accel}: cannot start QEMU: {e}\n')
+            return 5
+        lines, alive = [], threading.Event()
+
+        def pump():
+            for line in proc.stdout:
+                log.write(line)
+                lines.append(line.strip())
+                if alive_re.search(line):
+                    alive.set()
+                    return
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        reader.join(args.alive_timeout)
+        hung = reader.is_alive()
+        proc.kill()
+        proc.wait()
+        secs = time.monotonic() - start
+        log.write(f'# boot.py: probe of {args.probe_accel} ended after {secs:.1f}s\n')
+    if alive.is_set():
+        return 0
+    if hung:
+        why = f'the guest did not reach user space in {args.alive_timeout}s'
+    else:
+        last = [line for line in lines if line]
+        why = f"QEMU ended after {secs:.1f}s: {last[-1] if last else 'no output'}"
+    sys.stderr.write(why + '\n')
+    return 5
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--src', required=True, help='kernel source tree')
@@ -76,6 +133,8 @@ def main():
     ap.add_argument('--console', help='console log file (required unless --interactive)')
     ap.add_argument('--interactive', action='store_true',
                     help='QEMU on this terminal, no timeout, no log')
+    ap.add_argument('--probe-accel', metavar='ACCEL',
+                    help='only whether the guest reaches --alive under ACCEL (kvm) alone')
     args = ap.parse_args()
 
     params = qemu_params(args.src, args.arch, ['-initrd', args.initrd, '-smp', str(args.smp)])
@@ -84,6 +143,10 @@ def main():
         interactive(params, args.build_dir, cmdline)
     if not args.console:
         ap.error('--console is required')
+    if args.probe_accel:
+        if not args.alive:
+            ap.error('--probe-accel needs --alive')
+        return probe_accel(params, args, cmdline)
     import kunit_kernel  # pylint: disable=import-outside-toplevel
     ops = kunit_kernel.LinuxSourceTreeOperationsQemu(params, cross_compile=args.cross_compile)
 

@@ -7,10 +7,12 @@
 #   configs/kernel.config            the guest, upstream's BPF selftests, trims
 #   configs/kunit/<arch>.config      one arch's options
 #   configs/flavours/<name>.config, then <name>.<arch>.config, per $FLAVOURS
-# Any of them may also take options from the tree under test:
-#   #tree-config PATH      merge the tree's PATH (a config fragment)
-#   #drop-options REGEX    and leave the CONFIG_<REGEX> options it names to
-#                          Kconfig, whichever file set them
+# Any of them may also take options from the tree under test, with the
+# directives of scripts/lib.sh (config_directive):
+#   # arena-kfault: tree-config PATH    merge the tree's PATH (a fragment)
+#   # arena-kfault: drop-options REGEX  and leave the CONFIG_<REGEX>
+#                                       options it names to Kconfig,
+#                                       whichever file set them
 # scripts/check-config.py checks the configured .config before make runs.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -36,16 +38,17 @@ for fl in ${FLAVOURS:-}; do
 done
 files=() drops=
 for f in "${fragments[@]}"; do
-	tree_cfg=$(sed -n 's/^#tree-config //p' "$f")
-	if [ -n "$tree_cfg" ]; then
+	config_directive tree-config "$f" >/dev/null	# checks them all, here
+	while read -r tree_cfg; do
 		[ -f "$src/$tree_cfg" ] || die "${f#"$REPO"/}: the $tree tree has no $tree_cfg"
 		t=$out/tree-$(basename "$tree_cfg" | tr -c 'A-Za-z0-9_.\n' _).config
 		cp "$src/$tree_cfg" "$t"
 		files+=("$t")
-	fi
+	done < <(config_directive tree-config "$f")
 	files+=("$f")
-	d=$(sed -n 's/^#drop-options //p' "$f")
-	[ -z "$d" ] || drops="${drops:+$drops|}$d"
+	while read -r d; do
+		drops="${drops:+$drops|}$d"
+	done < <(config_directive drop-options "$f")
 done
 # One kunitconfig, in which a later file (a flavour) overrides what an
 # earlier one sets: kunit.py refuses conflicting values across files.

@@ -8,7 +8,7 @@ Fails (exit 1, one line per problem) when
   - an option of the merged fragment is not set as asked in .config (the
     options of selftests/arena_kfault/config and of the tree's
     tools/testing/selftests/bpf/config are in the fragment, minus the ones
-    a #drop-options line of configs/ leaves to Kconfig, each with its
+    a drop-options directive of configs/ leaves to Kconfig, each with its
     reason beside it), or
   - EXPERT=y has turned off an option whose Kconfig default is "!EXPERT"
     (or that is selected "if !EXPERT") and the fragment does not say so:

@@ -1,9 +1,11 @@
 #!/bin/bash
 # check-series.sh: what a maintainer (and the bpf patchwork bots) run on
-# kernel-patches/$SERIES/ before it goes to the list.  SERIES is series (the
-# default: applied on v7.3 minus upstream's implementation, kernel-patches/
-# base/) or fixes (applied on v7.3 as released).  Each check prints PASS or
-# FAIL, and its report on FAIL:
+# kernel-patches/$SERIES/ before it goes to the list.  SERIES is a tree of
+# configs/trees.conf that is sent: series (the default: applied on v7.3
+# minus upstream's implementation, kernel-patches/base/) or fixes (applied
+# on v7.3 as released); the base is the source with the tree's patch
+# directories before its own.  Each check prints PASS or FAIL, and its
+# report on FAIL:
 #   tags         Signed-off-by: is the author, Fixes: format (and, with
 #                FIXES_GIT_DIR=<kernel tree with history>, sha and subject)
 #   checkpatch   scripts/checkpatch.pl --strict on every patch
@@ -23,7 +25,7 @@ set -eu
 
 arches=${CHECK_ARCHES:-$(known_arches)}
 series=${SERIES:-series}
-case $series in series|fixes) ;; *) die "unknown SERIES '$series' (known: series fixes)" ;; esac
+load_sent_tree "$series"
 series_dir=$PATCH_DIR/$series
 out=$WORK/check
 wt=$out/src
@@ -31,7 +33,10 @@ logs=$LOGS/check-series-$series
 mkdir -p "$logs"
 failed=0
 
-mapfile -t patches < <(ls "$series_dir"/[0-9]*.patch | grep -v '/0000-cover-letter.patch$')
+patches=()
+for p in "$series_dir"/[0-9]*.patch; do
+	[ ! -f "$p" ] || [ "${p##*/}" = 0000-cover-letter.patch ] || patches+=("$p")
+done
 [ ${#patches[@]} -gt 0 ] || die "no patches in $series_dir"
 
 # report NAME STATUS LOG: one line per check, the log's tail on failure.
@@ -45,9 +50,10 @@ report() {
 	fi
 }
 
-# The base: pristine; for the series minus upstream's implementation if the
-# source has it.
+# The base: pristine, plus the tree's patch directories before its own (for
+# the series, base/: minus upstream's implementation, if the source has it).
 [ -d "$SRC/.git" ] || die "no kernel source at $SRC (run: scripts/fetch-tree.sh)"
+tree_dirs "$series" "$SRC"
 if [ ! -e "$wt/.git" ]; then
 	mkdir -p "$out"
 	git -C "$SRC" worktree prune
@@ -56,12 +62,14 @@ fi
 git -C "$wt" am --abort >/dev/null 2>&1 || true
 git -C "$wt" checkout -q -f --detach pristine
 git -C "$wt" clean -q -fd
-if [ "$series" = series ] && grep -q bpf_arena_handle_page_fault "$SRC/kernel/bpf/arena.c"; then
-	for p in "$PATCH_DIR"/base/[0-9]*.patch; do
+for d in $TREE_DIRS; do
+	[ "$d" != "$series" ] || break
+	for p in "$PATCH_DIR/$d"/[0-9]*.patch; do
+		[ "${p##*/}" != 0000-cover-letter.patch ] || continue
 		git -C "$wt" -c user.name=check -c user.email=check@localhost am -q "$p" ||
 			die "base patch $p does not apply"
 	done
-fi
+done
 base=$(git -C "$wt" rev-parse HEAD)
 # checkpatch and friends run in the toolchain root: let it see the patches.
 export ROOT_BINDS="${ROOT_BINDS:-} $PATCH_DIR"
@@ -110,7 +118,7 @@ for p in "${patches[@]}"; do
 done
 report apply "$rc" "$log"
 [ "$rc" = 0 ] || exit "$failed"
-commits=($(git -C "$wt" rev-list --reverse "$base..HEAD"))
+mapfile -t commits < <(git -C "$wt" rev-list --reverse "$base..HEAD")
 
 # Objects a commit touches, plus the users of the headers the series adds to.
 objects_of() {

@@ -15,11 +15,14 @@ bind() {
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 
-# A /dev of our own: the usual nodes but no /dev/kvm.  KVM guests hang on
-# these machines (no nested virtualisation), and kunit.py asks QEMU for
-# '-accel kvm' first; without the node QEMU falls back to TCG.
+# A /dev of our own: the usual nodes, and /dev/kvm only when the run's KVM
+# probe passed (ARENA_KFAULT_ACCEL=kvm, scripts/lib.sh boot_accel): KVM
+# guests hang on machines without nested virtualisation, and kunit.py asks
+# QEMU for '-accel kvm' first; without the node QEMU falls back to TCG.
 mount -t tmpfs -o mode=755 dev "$root/dev"
-for n in null zero full random urandom tty; do
+nodes="null zero full random urandom tty"
+[ "${ARENA_KFAULT_ACCEL:-}" != kvm ] || [ ! -c /dev/kvm ] || nodes="$nodes kvm"
+for n in $nodes; do
 	touch "$root/dev/$n"
 	mount --bind "/dev/$n" "$root/dev/$n"
 done
@@ -36,6 +39,7 @@ for p in "$REPO_BIND" "$CACHE_BIND" ${ROOT_BINDS:-}; do
 	bind "$p"
 done
 
+# shellcheck disable=SC2016	# expanded by that sh
 exec chroot "$root" /usr/bin/env -i \
 	HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
 	PATH=/usr/lib/ccache:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \

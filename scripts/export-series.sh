@@ -1,10 +1,12 @@
 #!/bin/bash
 # export-series.sh GITDIR BASE [HEAD]: regenerate kernel-patches/$SERIES/
-# (series, the default, or fixes) from the commits BASE..HEAD of the kernel
-# git tree GITDIR (git format-patch, numbered, cover letter).  The subject
-# and text of the existing cover letter are carried over, so edit them in
-# 0000-cover-letter.patch itself.  The subject prefix is the tree the patches
-# are meant for: bpf-next for the series, bpf for the fixes.
+# (a tree of configs/trees.conf that is sent: series, the default, or fixes)
+# from the commits BASE..HEAD of the kernel git tree GITDIR (git
+# format-patch, numbered, cover letter).  The subject and text of the
+# existing cover letter are carried over, so edit them in
+# 0000-cover-letter.patch itself.  The subject prefix is the tree's
+# "subject" (the tree the patches are meant for: bpf-next for the series,
+# bpf for the fixes); SUBJECT_PREFIX replaces it.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -12,11 +14,8 @@ gitdir=${1:?usage: export-series.sh GITDIR BASE [HEAD]}
 base=${2:?usage: export-series.sh GITDIR BASE [HEAD]}
 head=${3:-HEAD}
 series=${SERIES:-series}
-case $series in
-series) prefix="PATCH bpf-next" ;;
-fixes) prefix="PATCH bpf" ;;
-*) die "unknown series '$series' (known: series fixes)" ;;
-esac
+load_sent_tree "$series"
+prefix=$TREE_SUBJECT
 dir=$PATCH_DIR/$series
 old=$dir/0000-cover-letter.patch
 tmp=$(mktemp -d)

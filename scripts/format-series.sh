@@ -1,6 +1,7 @@
 #!/bin/bash
-# format-series.sh: re-sign kernel-patches/$SERIES/ (series or fixes) as the
-# person who sends it.  The patches are kept with a placeholder identity
+# format-series.sh: re-sign kernel-patches/$SERIES/ (a tree that is sent,
+# configs/trees.conf: series, the default, or fixes) as the person who
+# sends it.  The patches are kept with a placeholder identity
 # ($PLACEHOLDER_NAME <$PLACEHOLDER_EMAIL>, scripts/lib.sh); this rewrites From:
 # and the placeholder Signed-off-by: to `git config user.name/user.email`
 # of this clone.  Run it, then `make check-series` (which prints the identity
@@ -9,8 +10,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 series=${SERIES:-series}
+load_sent_tree "$series"
 dir=$PATCH_DIR/$series
-[ -d "$dir" ] || die "no $dir (SERIES is series or fixes)"
 name=$(git -C "$REPO" config user.name) || die "git config user.name is not set"
 email=$(git -C "$REPO" config user.email) || die "git config user.email is not set"
 case $email in *.invalid) die "user.email $email is a placeholder too" ;; esac
@@ -20,4 +21,5 @@ for p in "$dir"/*.patch; do
 		s/^From: \Q$ENV{OLD}\E$/From: $ENV{NEW}/;
 		s/^Signed-off-by: \Q$ENV{OLD}\E$/Signed-off-by: $ENV{NEW}/' "$p"
 done
-echo "re-signed $(ls "$dir"/*.patch | wc -l) patches in ${dir#"$REPO"/} as $name <$email>"
+patches=("$dir"/*.patch)
+echo "re-signed ${#patches[@]} patches in ${dir#"$REPO"/} as $name <$email>"

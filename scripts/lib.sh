@@ -3,8 +3,8 @@
 # Sourced, never executed.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=../configs/trees.conf
-. "$REPO/configs/trees.conf"
+# shellcheck source=../configs/source.conf
+. "$REPO/configs/source.conf"
 
 # Downloads, the toolchain root, kernel sources and build trees live here,
 # outside the clone, so that later runs (CI included) reuse them.
@@ -14,13 +14,16 @@ ROOT=$CACHE/root                # debootstrap'd toolchain root
 # snapshot of the user's --kdir tree (scripts/import-tree.sh).
 # The identity the patch series are kept under until a submitter re-signs
 # them (scripts/format-series.sh).
+# shellcheck disable=SC2034	# for the scripts that source this
 PLACEHOLDER_NAME="arena-kfault developers"
+# shellcheck disable=SC2034
 PLACEHOLDER_EMAIL=dev@arena-kfault.invalid
 
 # use_source ID: point SRC (the pristine kernel source, a git repository)
 # and WORK (per-tree worktrees and per-arch build dirs) at source ID.
 use_source() {
 	SRC_ID=$1
+	# shellcheck disable=SC2034	# for the scripts that source this
 	SRC=$CACHE/src/$SRC_ID
 	WORK=$CACHE/work/$SRC_ID
 	export SRC_ID
@@ -69,8 +72,9 @@ need() {
 }
 
 # in_root CMD...: run CMD inside the toolchain root, with the clone, the
-# cache and $ROOT_BINDS (space separated) visible at their host paths and
-# no /dev/kvm (QEMU falls back to TCG, see README).
+# cache and $ROOT_BINDS (space separated) visible at their host paths, and
+# no /dev/kvm unless ARENA_KFAULT_ACCEL=kvm (boot_accel: QEMU falls back to
+# TCG without it, see README).
 in_root() {
 	[ -x "$ROOT/usr/bin/clang-19" ] ||
 		die "toolchain root $ROOT is missing or incomplete (run: make deps)"
@@ -97,16 +101,204 @@ known_arches() {
 		"$REPO/configs/arches.conf"
 }
 
+# The trees (configs/trees.conf), read here only.  load_tree NAME: its line
+# into TREE_* variables (TREE_PATCHES comma-separated, TREE_SUBJECT "-"
+# when it is not sent); an unknown name or a malformed line is an error.
+TREES_CONF=$REPO/configs/trees.conf
+load_tree() {
+	local line why
+	line=$(awk -v t="$1" '!/^#/ && $1 == t' "$TREES_CONF")
+	[ -n "$line" ] || die "unknown tree '$1' (known: $(known_trees))"
+	# shellcheck disable=SC2034
+	read -r TREE_NAME TREE_DEFAULT TREE_SOURCE TREE_FIXES_TESTS TREE_PATCHES TREE_SUBJECT <<<"$line"
+	why=$(tree_row_problems)
+	[ -z "$why" ] || die "${TREES_CONF#"$REPO"/}: tree $1: $why"
+}
+
+# tree_row_problems: what is wrong with the loaded tree's line, if anything.
+tree_row_problems() {
+	local d
+	case $TREE_DEFAULT in yes|no) ;; *) echo "default is yes or no, not '$TREE_DEFAULT'"; return ;; esac
+	case $TREE_SOURCE in feature|pre-feature|either) ;;
+	*) echo "source is feature, pre-feature or either, not '$TREE_SOURCE'"; return ;; esac
+	case $TREE_FIXES_TESTS in yes|no) ;; *) echo "fixes-tests is yes or no, not '$TREE_FIXES_TESTS'"; return ;; esac
+	[ -n "$TREE_SUBJECT" ] || { echo "want name, default, source, fixes-tests, patches and subject"; return; }
+	# (a directory that is not there applies nothing: a PATCH_DIR of one's
+	# own may hold only some; the self-checks see that the repo's are there)
+	for d in ${TREE_PATCHES//,/ }; do
+		case ${d%\?} in
+		''|*[!a-z0-9_-]*) echo "patches are directory names of kernel-patches/, not '$d'"; return ;;
+		esac
+	done
+	if [ "$TREE_SUBJECT" != - ]; then
+		case ,$TREE_PATCHES, in *,"$TREE_NAME",*) ;;
+		*) echo "a tree that is sent sends kernel-patches/$TREE_NAME/, which it does not apply"; return ;; esac
+	fi
+}
+
+# known_trees, default_trees: every tree, the trees of "all"; in the
+# table's order, which is the run's.
+known_trees() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+default_trees() {
+	awk '!/^#/ && NF && $2 == "yes" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+# sent_trees: the trees whose own patch directory is sent (a subject).
+sent_trees() {
+	awk '!/^#/ && NF && $6 != "-" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
+# load_sent_tree NAME: load_tree for a tree whose kernel-patches/NAME/ is
+# sent (SERIES=NAME of the *-series.sh scripts).
+load_sent_tree() {
+	load_tree "$1"
+	[ "$TREE_SUBJECT" != - ] ||
+		die "the $1 tree is not sent (configs/trees.conf; sent: $(sent_trees))"
+}
+# all_patch_dirs: every patch directory of the table, each once, in an
+# order each tree's own agrees with (base series fixes test).
+all_patch_dirs() {
+	awk '!/^#/ && NF {
+		n = split($5, d, ",")
+		for (i = n; i >= 1; i--) {
+			sub(/\?$/, "", d[i])
+			if (d[i] in seen) continue
+			seen[d[i]] = 1
+			# before the next directory of this line already listed
+			at = len + 1
+			for (j = i + 1; j <= n && at > len; j++)
+				for (k = 1; k <= len; k++) if (dirs[k] == d[j]) { at = k; break }
+			for (k = ++len; k > at; k--) dirs[k] = dirs[k - 1]
+			dirs[at] = d[i]
+		}
+	} END { for (k = 1; k <= len; k++) printf "%s%s", (k > 1 ? " " : ""), dirs[k] }' "$TREES_CONF"
+}
+
+# The suites (configs/suites), read here for the scripts (and by
+# results_judge.py's read_suites for its verdicts).  load_suite NAME: its
+# line into SUITE_* variables; an unknown name or a malformed line is an
+# error.
+SUITES_CONF=$REPO/configs/suites
+load_suite() {
+	local line why
+	line=$(awk -v s="$1" '!/^#/ && $1 == s' "$SUITES_CONF")
+	[ -n "$line" ] || die "unknown suite '$1' (known: $(known_suites))"
+	# shellcheck disable=SC2034
+	read -r SUITE_NAME SUITE_DEFAULT SUITE_KIND SUITE_CELLS SUITE_BOOTS SUITE_BUILD \
+		SUITE_CASES SUITE_NEEDS SUITE_WHAT <<<"$line"
+	why=$(suite_row_problems)
+	[ -z "$why" ] || die "${SUITES_CONF#"$REPO"/}: suite $1: $why"
+}
+
+# suite_row_problems: what is wrong with the loaded suite's line, if anything.
+suite_row_problems() {
+	local n
+	[ -n "$SUITE_WHAT" ] || { echo "want name, default, kind, cells, boots, build, cases, needs and what"; return; }
+	case $SUITE_DEFAULT in yes|no) ;; *) echo "default is yes or no, not '$SUITE_DEFAULT'"; return ;; esac
+	case $SUITE_KIND in test|benchmark) ;; *) echo "kind is test or benchmark, not '$SUITE_KIND'"; return ;; esac
+	case $SUITE_CELLS in every|last) ;; *) echo "cells is every or last, not '$SUITE_CELLS'"; return ;; esac
+	case $SUITE_BOOTS in cell|own) ;; *) echo "boots is cell or own, not '$SUITE_BOOTS'"; return ;; esac
+	case $SUITE_BUILD in -|initramfs|bpf) ;; *) echo "build is -, initramfs or bpf, not '$SUITE_BUILD'"; return ;; esac
+	[ "$SUITE_CASES" = - ] || awk -v s="$SUITE_CASES" '!/^#/ && $1 == s { f = 1 } END { exit !f }' "$SUITES_CONF" ||
+		{ echo "cases names no suite: '$SUITE_CASES'"; return; }
+	for n in ${SUITE_NEEDS//,/ }; do
+		case $n in -|filter|seconds|alone) ;; *) echo "needs are filter, seconds or alone, not '$n'"; return ;; esac
+	done
+	[ -x "$REPO/scripts/run-${SUITE_NAME//_/-}.sh" ] || echo "no scripts/run-${SUITE_NAME//_/-}.sh"
+}
+
+# known_suites, default_suites: every suite, the suites run when --only
+# does not say; in the table's order, which is the run's.
+known_suites() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " }' "$SUITES_CONF"
+}
+default_suites() {
+	awk '!/^#/ && NF && $2 == "yes" { printf "%s%s", sep, $1; sep = " " }' "$SUITES_CONF"
+}
+# suite_is NAME COLUMN VALUE: whether NAME's COLUMN (default, kind, cells,
+# boots, build, cases) is VALUE.
+suite_is() {
+	local col
+	case $2 in
+	default) col=2 ;; kind) col=3 ;; cells) col=4 ;; boots) col=5 ;; build) col=6 ;; cases) col=7 ;;
+	*) die "suite_is: no column '$2' in configs/suites" ;;
+	esac
+	awk -v s="$1" -v c="$col" -v v="$3" '!/^#/ && $1 == s { found = ($c == v) }
+		END { exit !found }' "$SUITES_CONF"
+}
+# suite_needs NAME NEED: whether NAME's needs include NEED.
+suite_needs() {
+	awk -v s="$1" -v n="$2" '!/^#/ && $1 == s { found = index("," $8 ",", "," n ",") }
+		END { exit !found }' "$SUITES_CONF"
+}
+# suites_needing NEED: the suites whose needs include NEED.
+suites_needing() {
+	awk -v n="$1" '!/^#/ && NF && index("," $8 ",", "," n ",") { printf "%s%s", sep, $1; sep = " " }' \
+		"$SUITES_CONF"
+}
+# suites_help INDENT: a line per suite for --help: "*" when it runs by
+# default, its name and what it is (what is said of it in its columns on
+# a line of its own when the line would be too long).
+suites_help() {
+	awk -v indent="$1" '!/^#/ && NF {
+		what = $0
+		for (i = 1; i <= 8; i++) sub(/^[ \t]*[^ \t]+/, "", what)
+		sub(/^[ \t]+/, "", what)
+		more = ""
+		if ($4 == "last") more = more "; once, on the last cell"
+		if ($3 == "benchmark") more = more "; not a test"
+		line = sprintf("%s%s %-14s %s", indent, ($2 == "yes" ? "*" : " "), $1, what)
+		if (more != "" && length(line more) > 79)
+			more = sprintf("\n%" length(indent) + 17 "s%s", "", substr(more, 3))
+		print line more
+	}' "$SUITES_CONF"
+}
+
+# has_feature SRC: whether the kernel source at SRC has the merged feature.
+has_feature() {
+	grep -q bpf_arena_handle_page_fault "$1/kernel/bpf/arena.c"
+}
+
+# tree_dirs TREE SRC: TREE_DIRS, the patch directories of TREE to apply to
+# the source SRC, in order, after checking what the tree needs of the
+# source (its "source" column: an error when SRC does not have it).
+tree_dirs() {
+	local d skipped=''
+	TREE_DIRS=
+	load_tree "$1"
+	if has_feature "$2"; then
+		[ "$TREE_SOURCE" != pre-feature ] ||
+			die "the $1 tree needs a source from before the feature, and $2 has it"
+	else
+		[ "$TREE_SOURCE" != feature ] ||
+			die "the $1 tree needs the merged feature, and $2 has none"
+	fi
+	for d in ${TREE_PATCHES//,/ }; do
+		case $d in
+		*\?) if has_feature "$2"; then TREE_DIRS="$TREE_DIRS ${d%\?}"; else skipped="$skipped ${d%\?}"; fi ;;
+		*) TREE_DIRS="$TREE_DIRS $d" ;;
+		esac
+	done
+	if ! has_feature "$2"; then
+		if [ -n "$skipped" ]; then
+			for d in $skipped; do info "source predates the feature: skipping kernel-patches/$d/"; done
+		else
+			warn "$1 tree requested, but $2 has no arena kernel-fault recovery"
+		fi
+	fi
+	TREE_DIRS=${TREE_DIRS# }
+}
+
 # busybox_for DEBIAN_ARCH: the path of Debian's busybox-static for that
 # arch, downloaded once into the cache.
 busybox_for() {
-	local bb=$CACHE/busybox/$1/usr/bin/busybox deb
+	local bb=$CACHE/busybox/$1/usr/bin/busybox bb_debs
 	if [ ! -x "$bb" ]; then
 		mkdir -p "$CACHE/debs" "$CACHE/busybox/$1"
 		(cd "$CACHE/debs" && in_root apt-get -o APT::Sandbox::User=root download -q "busybox-static:$1") \
 			>/dev/null || die "cannot download busybox-static:$1"
-		deb=$(ls "$CACHE"/debs/busybox-static_*_"$1".deb | tail -1)
-		dpkg-deb -x "$deb" "$CACHE/busybox/$1"
+		bb_debs=("$CACHE"/debs/busybox-static_*_"$1".deb)
+		dpkg-deb -x "${bb_debs[-1]}" "$CACHE/busybox/$1"
 	fi
 	echo "$bb"
 }
@@ -153,7 +345,7 @@ boot_setup() {
 	fi
 	mkdir -p "$RESULTS" "$LOGS"
 	rm -f "$RESULTS/$name".* "$LOGS/$name".console "$LOGS/$name"-*.console
-	cd "$src"
+	cd "$src" || die "no kernel source at $src"
 }
 
 # boot_guest INITRD CONSOLE TIMEOUT PARAMS: boot the $out kernel of $src for
@@ -170,6 +362,63 @@ boot_guest() {
 }
 # The line scripts/guest-init.sh prints first.
 GUEST_ALIVE='# arena-kfault: /init started at'
+
+# kvm_probe: whether QEMU runs a guest of the loaded arch under KVM here:
+# "kvm", or "tcg: WHY".  Fails fast without a KVM for the arch (a foreign
+# arch, no usable /dev/kvm: $KVM_DEVICE); else boots the $out kernel of
+# $src with a tiny initramfs (busybox and scripts/guest-init.sh) with
+# -accel kvm alone (scripts/boot.py --probe-accel), which must reach the
+# init's first line within KVM_PROBE_TIMEOUT seconds (default 10): a KVM
+# without nested virtualisation can hang a guest instead of refusing it.
+# Console: $LOGS/ARCH-kvm-probe.console.
+kvm_probe() {
+	local host dev=${KVM_DEVICE:-/dev/kvm} img why
+	host=$(dpkg --print-architecture 2>/dev/null || uname -m)
+	[ "$ARCH_DEB" = "$host" ] || { echo "tcg: KVM runs no $ARCH_NAME guest on this $host host"; return; }
+	[ -c "$dev" ] || { echo "tcg: no $dev"; return; }
+	if [ ! -r "$dev" ] || [ ! -w "$dev" ]; then echo "tcg: $dev is not ours to use"; return; fi
+	[ -f "$out/vmlinux" ] || { echo "tcg: no kernel to probe with at $out"; return; }
+	mkdir -p "$LOGS"
+	img=$CACHE/kvm-probe/$ARCH_NAME.cpio.gz
+	if [ ! -f "$img" ] || [ "$REPO/scripts/guest-init.sh" -nt "$img" ]; then
+		if ! (initramfs_stage "$CACHE/kvm-probe/$ARCH_NAME" &&
+			initramfs_pack "$CACHE/kvm-probe/$ARCH_NAME" "$img") >"$LOGS/$ARCH_NAME-kvm-probe.log" 2>&1; then
+			echo "tcg: cannot make the probe's initramfs ($LOGS/$ARCH_NAME-kvm-probe.log)"
+			return
+		fi
+	fi
+	if why=$(cd "$src" && ARENA_KFAULT_ACCEL=kvm in_root python3 "$REPO/scripts/boot.py" \
+		--src="$src" --build-dir="$out" --arch="$ARCH_KARCH" \
+		${ARCH_CROSS:+--cross-compile="$ARCH_CROSS"} --initrd="$img" --append=quiet \
+		--console="$LOGS/$ARCH_NAME-kvm-probe.console" --probe-accel=kvm \
+		--alive="$GUEST_ALIVE" --alive-timeout="${KVM_PROBE_TIMEOUT:-10}" 2>&1); then
+		echo kvm
+	else
+		echo "tcg: ${why##*$'\n'}"
+	fi
+}
+
+# boot_accel: ARENA_KFAULT_ACCEL (exported), the accelerator of this run's
+# boots of the loaded arch, "kvm" or "tcg", and ACCEL_WHY: kvm_probe's,
+# run once per run and arch (kept in $RESULTS/.accel-ARCH, which a new run
+# of run_tests.sh clears), unless ARENA_KFAULT_ACCEL was set.  The toolchain
+# root has a /dev/kvm only with kvm (scripts/enter-root.sh); kunit.py and
+# boot.py ask QEMU for KVM first and fall back to TCG without it.
+boot_accel() {
+	local cache=$RESULTS/.accel-$ARCH_NAME
+	if [ -n "${ARENA_KFAULT_ACCEL:-}" ]; then
+		ACCEL_WHY="ARENA_KFAULT_ACCEL=$ARENA_KFAULT_ACCEL"
+	else
+		[ -s "$cache" ] || { mkdir -p "$RESULTS" && kvm_probe >"$cache"; }
+		ACCEL_WHY=$(cat "$cache")
+		ARENA_KFAULT_ACCEL=${ACCEL_WHY%%:*}
+	fi
+	case $ARENA_KFAULT_ACCEL in
+	kvm|tcg) ;;
+	*) die "ARENA_KFAULT_ACCEL is kvm or tcg, not '$ARENA_KFAULT_ACCEL'" ;;
+	esac
+	export ARENA_KFAULT_ACCEL
+}
 
 # retry_stalled_boot CONSOLE PATTERN CMD...: run CMD, a boot that writes
 # CONSOLE.  A boot that never reached user space or whose console never
@@ -274,24 +523,71 @@ initramfs_stage() {
 
 # initramfs_pack STAGE IMAGE: STAGE as a gzipped newc cpio, in a stable order.
 initramfs_pack() {
+	# shellcheck disable=SC2016	# expanded by that sh
 	in_root sh -c 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 >"$2"' \
 		sh "$1" "$2"
 }
 
-# flavour_directive NAME: the values of the "#NAME VALUE" lines in the
-# fragments of this run's flavours (configs/flavours/<f>.config and, once an
-# arch is loaded, <f>.<arch>.config), one per line.
+# Directives: lines of a config fragment (configs/kernel.config, a
+# flavour's configs/flavours/NAME.config and NAME.ARCH.config, any file
+# scripts/build-kernel.sh merges) for the harness, which Kconfig and
+# kunit.py read as comments.  One per line, one value each:
+#   # arena-kfault: timeout-factor N    the boots and tests of this kernel
+#                                       get N times their timeouts (a slow
+#                                       flavour: scaled)
+#   # arena-kfault: tree-config PATH    also merge PATH of the tree under
+#                                       test, just before this file
+#   # arena-kfault: drop-options REGEX  leave the CONFIG_<REGEX> options to
+#                                       Kconfig, whichever file set them
+# config_directive KEY FILE: the values of FILE's KEY directives, one per
+# line (none when FILE does not exist).  A directive that is not one of
+# these, and one written the old way ("#KEY VALUE"), is an error.
+config_directive() {
+	local bad
+	[ -f "$2" ] || return 0
+	bad=$(awk '
+		/^#[ \t]*arena-kfault:/ {
+			line = $0
+			sub(/^#[ \t]*arena-kfault:[ \t]*/, "", line)
+			n = split(line, w, /[ \t]+/)
+			if ($0 ~ /^# arena-kfault: [a-z-]+ [^ \t]+$/ && n == 2 &&
+			    (w[1] == "timeout-factor" && w[2] ~ /^[1-9][0-9]*$/ ||
+			     w[1] == "tree-config" || w[1] == "drop-options")) next
+			print FILENAME ":" FNR ": not a directive: " $0; exit
+		}
+		/^#(timeout-factor|tree-config|drop-options)[ \t]/ {
+			print FILENAME ":" FNR ": write \"# arena-kfault: " substr($0, 2) "\""; exit
+		}' "$2")
+	[ -z "$bad" ] || die "${bad#"$REPO"/} (the directives: scripts/lib.sh, config_directive)"
+	sed -n "s/^# arena-kfault: $1 //p" "$2"
+}
+
+# known_flavours: the flavours of configs/flavours/ (NAME.config).
+known_flavours() {
+	local f sep=
+	for f in "$REPO"/configs/flavours/*.config; do
+		f=${f##*/}
+		f=${f%.config}
+		case $f in *.*) continue ;; esac
+		printf '%s%s' "$sep" "$f"
+		sep=' '
+	done
+}
+
+# flavour_directive KEY: the values of the KEY directives in the fragments
+# of this run's flavours (configs/flavours/<f>.config and, once an arch is
+# loaded, <f>.<arch>.config), one per line.
 flavour_directive() {
 	local f
 	for f in ${FLAVOURS:-}; do
 		f=$REPO/configs/flavours/$f
-		cat "$f.config" ${ARCH_NAME:+"$f.$ARCH_NAME.config"} 2>/dev/null |
-			sed -n "s/^#$1 \([0-9][0-9]*\)\$/\1/p"
+		config_directive "$1" "$f.config"
+		[ -z "${ARCH_NAME:-}" ] || config_directive "$1" "$f.$ARCH_NAME.config"
 	done
 }
 
 # scaled SECONDS: a default timeout for a boot of this run's kernel, times
-# the "#timeout-factor N" of its flavours (a debug kernel runs its tests
+# the timeout-factor of its flavours (a debug kernel runs its tests
 # several times slower under TCG).
 scaled() {
 	local f factor=1
@@ -305,9 +601,10 @@ scaled() {
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.
 tree_build() {
-	local fl
-	fl=$(echo ${FLAVOURS:-} | tr ' ' '+')
-	echo "$WORK/$1/$2${fl:++$fl}"
+	local fl IFS=' '
+	read -r -a fl <<<"${FLAVOURS:-}"
+	IFS=+
+	echo "$WORK/$1/$2${fl[*]:++${fl[*]}}"
 }
 
 # Any command that fails under 'set -e' ends the script with one line naming

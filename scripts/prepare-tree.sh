@@ -1,15 +1,13 @@
 #!/bin/bash
-# prepare-tree.sh TREE: make the source tree for TREE (upstream | series |
-# fixes | base) and print its path.  The tree is a git worktree of the
-# pristine source ($SRC: the Debian source or a --kdir snapshot) with, in
-# order:
-#   series:   kernel-patches/base/ (unless the source predates the feature),
-#             kernel-patches/series/
-#   fixes:    kernel-patches/fixes/ (the source must have the feature)
-#   all:      kernel-patches/test/, then kunit/ and selftests/ copied in.
-# upstream and series also get the fixes' regression tests (the patches
-# of kernel-patches/fixes/ that only touch tools/testing/selftests/): they
-# must fail on upstream, which shows the bugs, and pass on the series.
+# prepare-tree.sh TREE: make the source tree for TREE (a tree of
+# configs/trees.conf: upstream, series, fixes, base, ...) and print its path.
+# The tree is a git worktree of the pristine source ($SRC: the Debian source
+# or a --kdir snapshot) with, in order, the patches of the tree's directories
+# of kernel-patches/ (its "patches" column; what the tree needs of the source
+# is checked first, and a directory marked "?" is left out on a pre-feature
+# source) and, for a tree with "fixes-tests", the fixes' regression tests
+# (the patches of kernel-patches/fixes/ that only touch
+# tools/testing/selftests/); then kunit/ and selftests/ are copied in.
 # On a --kdir tree that lacks the tests a selftests-only patch (of fixes/
 # or test/) changes, the patch is left out and listed in
 # .arena-kfault-unapplied, and bpf_selftests does not run
@@ -21,8 +19,9 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-tree=${1:?usage: prepare-tree.sh upstream|series|fixes|base}
+tree=${1:?usage: prepare-tree.sh TREE (one of: $(known_trees))}
 src=$SRC
+load_tree "$tree"
 wt=$(tree_src "$tree")
 # A mutant that is not there must not leave the tree unmutated unseen.
 if [ -n "${MUTANT:-}" ] && { [ ! -f "$MUTANT" ] || [ ! -r "$MUTANT" ]; }; then
@@ -30,41 +29,15 @@ if [ -n "${MUTANT:-}" ] && { [ ! -f "$MUTANT" ] || [ ! -r "$MUTANT" ]; }; then
 fi
 [ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
 
-# The source predates the feature when arena.c has no fault hook.
-has_feature() {
-	grep -q bpf_arena_handle_page_fault "$src/kernel/bpf/arena.c"
-}
-
+# The tree's patches, in the order they are applied.
 patches() {
-	local d
-	case $tree in
-	upstream)
-		has_feature || warn "upstream tree requested, but $src has no arena kernel-fault recovery"
-		dirs="test" ;;
-	series)
-		if has_feature; then
-			dirs="base series test"
-		else
-			info "source predates the feature: skipping kernel-patches/base/"
-			dirs="series test"
-		fi ;;
-	fixes)
-		has_feature || die "the fixes repair the merged feature, and $src has none"
-		dirs="fixes test" ;;
-	base)
-		# Pre-feature kernel, for the sacrificial boot that shows the oops
-		# the series removes (scripts/prove-base-oopses.sh).
-		has_feature || die "the source has no feature to take out: use it as is"
-		dirs="base test" ;;
-	*) die "unknown tree '$tree' (known: upstream series fixes base)" ;;
-	esac
-	for d in $dirs; do
-		ls "$PATCH_DIR/$d"/[0-9]*.patch 2>/dev/null |
-			grep -v '/0000-cover-letter.patch$' || true
+	local d p
+	for d in $TREE_DIRS; do
+		for p in "$PATCH_DIR/$d"/[0-9]*.patch; do
+			[ ! -f "$p" ] || [ "${p##*/}" = 0000-cover-letter.patch ] || echo "$p"
+		done
 	done
-	case $tree in
-	upstream|series) fixes_tests ;;
-	esac
+	[ "$TREE_FIXES_TESTS" = no ] || fixes_tests
 }
 
 # The patches of kernel-patches/fixes/ that touch only selftests.
@@ -106,6 +79,7 @@ why_not() {
 	echo "$file: its hunk ${hunk:-at line $line} does not match the tree${want:+ (no \"$want\" there)}"
 }
 
+tree_dirs "$tree" "$src"
 list=$(patches)
 stack_id=$( (git -C "$src" rev-parse pristine
 	for p in $list; do sha1sum <"$p"; done) | sha1sum | cut -c1-12)
@@ -163,15 +137,17 @@ if [ "$(cat "$wt/.arena-kfault-mutant" 2>/dev/null)" != "$mutant_id" ]; then
 fi
 
 # The test sources live in this repo; copy them in, touching only files whose
-# content changed so incremental builds stay incremental.
+# content changed so incremental builds stay incremental: install_changed
+# FROM TO [FIND-ARGS...].
 install_changed() {
-	local from=$1 to=$2 depth=$3 f
+	local from=$1 to=$2 f
+	shift 2
 	mkdir -p "$to"
-	(cd "$from" && find . $depth -type f ! -name '.*' ! -name 'README*') | while read -r f; do
+	(cd "$from" && find . "$@" -type f ! -name '.*' ! -name 'README*') | while read -r f; do
 		mkdir -p "$to/$(dirname "$f")"
 		cmp -s "$from/$f" "$to/$f" || cp "$from/$f" "$to/$f"
 	done
 }
-install_changed "$REPO/kunit" "$wt/kernel/bpf" "-maxdepth 1"
-install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault" ""
+install_changed "$REPO/kunit" "$wt/kernel/bpf" -maxdepth 1
+install_changed "$REPO/selftests/arena_kfault" "$wt/tools/testing/selftests/arena_kfault"
 echo "$wt"

@@ -59,7 +59,7 @@ def cmd_timings(args):
 
 
 def cmd_bench_table(args):
-    return results_report.bench_table(args.results)
+    return results_report.bench_table(args.results, args.trees)
 
 
 def cmd_mutant_verdict(args):
@@ -116,6 +116,8 @@ def main(argv=None):
     p.set_defaults(func=cmd_filter_cases)
     p = sub.add_parser('bench-table', help='ratio tables of the TREE-ARCH-bench.txt files')
     p.add_argument('--results', required=True, help='results directory')
+    p.add_argument('--trees', required=True,
+                   help="every tree, in configs/trees.conf's order; the first is the reference")
     p.set_defaults(func=cmd_bench_table)
     p = sub.add_parser('mutant-verdict', help='judge one mutant run')
     p.add_argument('--results', required=True)

@@ -22,6 +22,7 @@ command line over the three.
 """
 import configparser
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -29,14 +30,32 @@ import re
 
 SCHEMA_VERSION = 1
 
-# Suites that run another suite's cases (kunit_tool: the KUnit suite through
-# the README's kunit.py command) share its expected cases and known failures.
-SAME_CASES = {'kunit_tool': 'kunit'}
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SUITE_COLUMNS = ('name', 'default', 'kind', 'cells', 'boots', 'build', 'cases', 'needs', 'what')
+
+
+@functools.lru_cache(maxsize=None)
+def read_suites(path=os.path.join(REPO, 'configs', 'suites')):
+    """{name: {column: value}} of configs/suites, in its order (the columns
+    its header describes; "what" is the rest of the line)."""
+    suites = {}
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith('#'):
+                continue
+            fields = line.split(None, len(SUITE_COLUMNS) - 1)
+            if len(fields) != len(SUITE_COLUMNS):
+                raise SystemExit(f'{path}:{n}: want {", ".join(SUITE_COLUMNS)}')
+            suites[fields[0]] = dict(zip(SUITE_COLUMNS, [*fields[:-1], fields[-1].strip()]))
+    return suites
 
 
 def case_suite(suite):
-    """The suite whose case list and known failures @suite uses."""
-    return SAME_CASES.get(suite, suite)
+    """The suite whose case list and known failures @suite uses: its own, or
+    the one its "cases" column names (kunit_tool: the KUnit suite, through
+    the README's kunit.py command)."""
+    cases = read_suites().get(suite, {}).get('cases', '-')
+    return suite if cases == '-' else cases
 
 
 def walk_cases(group, prefix='', field='status'):
@@ -743,7 +762,7 @@ def run_metadata(info, patches, steps):
     for path in patches:
         with open(path, 'rb') as f:
             digest = hashlib.sha256(f.read()).hexdigest()
-        rel = os.path.relpath(path, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        rel = os.path.relpath(path, REPO)
         run['patches'].append({'file': rel, 'sha256': digest})
     run['steps'] = [{'tree': t, 'arch': a, 'step': s, 'seconds': int(sec), 'exit': int(rc)}
                     for t, a, s, sec, rc in read_tsv(steps)] if steps else []
@@ -752,13 +771,18 @@ def run_metadata(info, patches, steps):
 
 # The steps run_tests.sh runs for a suite of a cell, in order, after the
 # run's setup and kernel source (either step) and the tree's prepare: the
-# cell's fit and build, the suite's own build steps, then its boot, a step
+# cell's fit and build, the suite's own build steps (its "build" in
+# configs/suites, made by run_tests.sh's build_for), then its boot, a step
 # named as the suite (scripts/run-SUITE.sh).  The self-checks' suite is one
 # step, harness.
-SUITE_STEPS = {'kselftest': ('kselftest-build', 'initramfs'),
-               'must_oops': ('kselftest-build', 'initramfs'),
-               'stress': ('kselftest-build', 'initramfs'),
-               'bpf_selftests': ('bpf-selftests-build',)}
+BUILD_STEPS = {'-': (), 'initramfs': ('kselftest-build', 'initramfs'),
+               'bpf': ('bpf-selftests-build',)}
+
+
+def suite_steps(suite):
+    """The build steps of @suite (BUILD_STEPS of its "build" column; none
+    for a suite the table does not have, the self-checks')."""
+    return BUILD_STEPS[read_suites().get(suite, {}).get('build', '-')]
 
 
 def missing_steps(steps, rows, not_run):
@@ -775,7 +799,7 @@ def missing_steps(steps, rows, not_run):
         chain = [('-', '-', 'setup'), ('-', '-', 'fetch-tree|import-tree')]
         if tree != 'repo':
             chain += [(tree, '-', 'prepare'), (tree, arch, 'fit'), (tree, arch, 'build')]
-            chain += [(tree, arch, step) for step in SUITE_STEPS.get(suite, ())]
+            chain += [(tree, arch, step) for step in suite_steps(suite)]
         for t, a, names in chain + [(tree, arch, suite)]:
             exits = [ended[(t, a, n)] for n in names.split('|') if (t, a, n) in ended]
             if not exits:
@@ -790,15 +814,30 @@ def missing_steps(steps, rows, not_run):
 def asked_rows(asked):
     """The (tree, arch, suite) rows that run_tests.sh's command line asks
     for (@asked: KEY=VALUE, keys trees, arches, cells, suites, self_test),
-    worked out apart from the loop that runs them."""
+    worked out apart from the loop that runs them.  A cell is TREE:ARCH,
+    with the suites, or TREE:ARCH:SUITE,... with its own."""
     want = dict(kv.split('=', 1) for kv in asked)
     trees, arches = want.get('trees', '').split(), want.get('arches', '').split()
-    picked = {tuple(c.split(':', 1)) for c in want.get('cells', '').split()}
-    # The run's order (trees, then arches); kunit_tool runs on the last cell.
-    cells = [(t, a) for t in trees for a in arches if not picked or (t, a) in picked]
-    cells += sorted(picked - set(cells))
-    rows = [(t, a, s) for t, a in cells for s in want.get('suites', '').split()
-            if s != 'bench' and (s != 'kunit_tool' or (t, a) == cells[-1])]
+    own = {}
+    for c in want.get('cells', '').split():
+        tree, arch, *given = c.split(':', 2)
+        own[(tree, arch)] = given[0].split(',') if given else want.get('suites', '').split()
+    # The run's order (trees, then arches); a suite that runs once
+    # (configs/suites: cells "last") runs on the last cell that has it, and
+    # a benchmark leaves no result to expect.
+    suites = read_suites()
+    cells = [(t, a) for t in trees for a in arches if not own or (t, a) in own]
+    cells += sorted(set(own) - set(cells))
+    lists = [(t, a, own.get((t, a), want.get('suites', '').split())) for t, a in cells]
+    rows = []
+    for n, (t, a, names) in enumerate(lists):
+        for s in names:
+            if not s or suites.get(s, {}).get('kind') == 'benchmark':
+                continue
+            if suites.get(s, {}).get('cells') == 'last' and \
+                    any(s in later for _, _, later in lists[n + 1:]):
+                continue
+            rows.append((t, a, s))
     if want.get('self_test'):
         rows.append(('repo', 'host', 'harness'))
     return rows

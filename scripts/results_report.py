@@ -103,25 +103,27 @@ def read_bench(path):
     return ops
 
 
-def bench_table(results):
+def bench_table(results, trees):
     """Per arch: each operation's median (and spread) as a ratio to a kfunc
-    store to an allocated page, per tree, and each tree's ratio against
-    upstream's (what the fixes and the series cost).  Trees are compared
-    through their ratios, not their nanoseconds: each tree runs in a boot
-    of its own, and under TCG one boot can run everything 1.5x slower than
-    the next."""
+    store to an allocated page, per tree, and each tree's ratio against the
+    reference's, the first of @trees (every tree in configs/trees.conf's
+    order: upstream, so what the fixes and the series cost).  Trees are
+    compared through their ratios, not their nanoseconds: each tree runs in
+    a boot of its own, and under TCG one boot can run everything 1.5x
+    slower than the next."""
     runs = {}
     for name in sorted(os.listdir(results)):
         m = re.match(r'(\w+)-(\w+)-bench\.txt$', name)
         if m:
             runs.setdefault(m.group(2), {})[m.group(1)] = read_bench(
                 os.path.join(results, name))
-    order = ['upstream', 'series', 'fixes']
+    order = trees.split()
+    ref = order[0]
     for arch, trees in sorted(runs.items()):
         names = sorted(trees, key=lambda t: order.index(t) if t in order else len(order))
         ops = list(dict.fromkeys(op for t in names for op in trees[t]))
-        cols = [f'{t} x' for t in names] + [f'{t}/upstream' for t in names
-                                            if t != 'upstream' and 'upstream' in trees]
+        cols = [f'{t} x' for t in names] + [f'{t}/{ref}' for t in names
+                                            if t != ref and ref in trees]
         rows = [[f'{arch}: op (ratio to kfunc_write_allocated, p10-p90)'] + cols]
         for op in ops:
             row = [op]
@@ -133,9 +135,9 @@ def bench_table(results):
                 else:
                     row.append(v or '-')
             for t in names:
-                if t == 'upstream' or 'upstream' not in trees:
+                if t == ref or ref not in trees:
                     continue
-                a, b = trees[t].get(op), trees['upstream'].get(op)
+                a, b = trees[t].get(op), trees[ref].get(op)
                 row.append(f'{a[3] / b[3]:.2f}' if isinstance(a, tuple) and isinstance(b, tuple)
                            else '-')
             rows.append(row)

@@ -68,6 +68,9 @@ class RunTestsArguments(unittest.TestCase):
     def test_unknown_suite(self):
         self.check(['--only', 'ltp'], "unknown suite 'ltp'")
 
+    def test_unknown_flavour(self):
+        self.check(['--flavour', 'kasan'], "unknown flavour 'kasan' (known: debug nothp)")
+
     def test_bad_jobs(self):
         self.check(['-j', 'many'], "-j needs a positive number")
 
@@ -101,6 +104,332 @@ class RunTestsArguments(unittest.TestCase):
         self.assertEqual(proc.returncode, 0)
         for flag in ('--arch', '--tree', '--cell', '--kdir', '--only', '-j'):
             self.assertIn(flag, proc.stdout)
+
+
+def table_rows(name):
+    """The rows of configs/@name (a whitespace table, "#" comments), as lists
+    of fields."""
+    with open(os.path.join(REPO, 'configs', name), encoding='utf-8') as f:
+        return [line.split() for line in f if line.strip() and not line.startswith('#')]
+
+
+def names_in(paths_and_patterns):
+    """{name: 'file: match'} of every group 1 of the (path, regex) pairs,
+    searched in the repo's files."""
+    found = {}
+    for path, pattern in paths_and_patterns:
+        with open(os.path.join(REPO, path), encoding='utf-8') as f:
+            for m in re.finditer(pattern, f.read(), re.M):
+                found.setdefault(m.group(1), f'{path}: {m.group(0)!r}')
+    return found
+
+
+class TreesTable(unittest.TestCase):
+    """configs/trees.conf is the one place a tree is described: each row is
+    well-formed, every tree a script or config names is in it, and lib.sh
+    is its reader."""
+
+    def trees(self):
+        return [row[0] for row in table_rows('trees.conf')]
+
+    def test_rows_well_formed(self):
+        dirs = set()
+        for row in table_rows('trees.conf'):
+            name, default, source, fixes_tests, patches, *subject = row
+            self.assertRegex(name, r'^[a-z][a-z0-9_]*$', row)
+            self.assertIn(default, ('yes', 'no'), row)
+            self.assertIn(source, ('feature', 'pre-feature', 'either'), row)
+            self.assertIn(fixes_tests, ('yes', 'no'), row)
+            self.assertTrue(subject, f'{name}: no subject column ("-": not sent)')
+            for d in patches.split(','):
+                d = d.rstrip('?')
+                dirs.add(d)
+                self.assertTrue(os.path.isdir(os.path.join(REPO, 'kernel-patches', d)),
+                                f'{name}: no kernel-patches/{d}/')
+            if subject != ['-']:
+                self.assertIn(name, [d.rstrip('?') for d in patches.split(',')],
+                              f'{name} is sent: kernel-patches/{name}/ must be among its patches')
+        on_disk = {e.name for e in os.scandir(os.path.join(REPO, 'kernel-patches')) if e.is_dir()}
+        self.assertEqual(on_disk - dirs, set(), 'patch directories no tree applies')
+        # lib.sh reads the same table: every tree loads, in this order
+        self.assertEqual(lib_sh('known_trees').split(), self.trees())
+        self.assertEqual(lib_sh('for t in $(known_trees); do load_tree $t; echo $TREE_NAME; done')
+                         .split(), self.trees())
+
+    def test_malformed_row_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'trees.conf')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('good  yes  either   yes  test  -\n'
+                        'bad1  yes  sometimes yes test  -\n'
+                        'bad2  yes  either   yes  ../test -\n'
+                        'bad3  yes  either   yes  test\n'
+                        'bad4  no   either   no   test  PATCH bpf\n')
+            out = lib_sh(f'TREES_CONF={conf}; load_tree good; echo ok; '
+                         'for t in bad1 bad2 bad3 bad4; do (load_tree $t) 2>&1 || true; done')
+        self.assertEqual(out.splitlines(), [
+            'ok',
+            f"error: {conf}: tree bad1: source is feature, pre-feature or either, not 'sometimes'",
+            f"error: {conf}: tree bad2: patches are directory names of kernel-patches/, not '../test'",
+            f'error: {conf}: tree bad3: want name, default, source, fixes-tests, patches and subject',
+            f'error: {conf}: tree bad4: a tree that is sent sends kernel-patches/bad4/, '
+            'which it does not apply'])
+
+    def test_names_used_are_trees(self):
+        used = names_in([
+            ('.ci/run', r'--cell (\w+):'),
+            ('Makefile', r'--tree (\w+)'),
+            ('Makefile', r'^SERIES \?= (\w+)'),
+            ('README.md', r'--tree (\w+)'),
+            ('README.md', r'--cell (\w+):'),
+            ('README.md', r'SERIES=(\w+)'),
+            ('README.md', r'prepare-tree\.sh (\w+)'),
+            ('run_tests.sh', r'trees=(\w+)'),
+            ('scripts/check-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/export-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/format-series.sh', r'SERIES:-(\w+)'),
+            ('scripts/prove-base-oopses.sh', r'prepare-tree\.sh" (\w+)'),
+            ('scripts/run-mutants.sh', r'run-kunit\.sh" (\w+)'),
+            ('scripts/results_report.py', r"f'(\w+)-\{arch\}"),
+            ('configs/known-failures.conf', r'^\[(\w+) '),
+            ('configs/expected-cases', r'skip-ok (\w+) '),
+        ])
+        self.assertIn('series', used, 'the scan finds the names it looks for')
+        unknown = {n: where for n, where in used.items()
+                   if n not in self.trees() + ['all', 'any'] and not n.isupper()}
+        self.assertEqual(unknown, {}, 'trees named outside configs/trees.conf')
+
+    def test_adding_a_tree_is_one_line(self):
+        """A copy of the harness with one more line in configs/trees.conf
+        and its patch directory: --help, the cell matrix and
+        prepare-tree.sh (on a small source of its own) know the tree."""
+        with tempfile.TemporaryDirectory() as d:
+            copy = os.path.join(d, 'repo')
+            os.makedirs(copy)
+            for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
+                        'selftests', 'README.md'):
+                subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+            with open(os.path.join(copy, 'configs', 'trees.conf'), 'a', encoding='utf-8') as f:
+                f.write('newtree     yes      either   no           newtree           -\n')
+            write_tree(os.path.join(copy, 'kernel-patches', 'newtree'), {
+                '0001-new.patch': textwrap.dedent('''\
+                    From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+                    From: T <t@t>
+                    Subject: [PATCH] new
+
+                    ---
+                    --- a/kernel/bpf/arena.c
+                    +++ b/kernel/bpf/arena.c
+                    @@ -1,2 +1,3 @@
+                     int bpf_arena_handle_page_fault;
+                    +int newtree;
+                     int b;
+                    ''')})
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--help'])
+            self.assertRegex(proc.stdout, r'(?m)^ +trees: upstream series fixes base newtree$')
+            self.assertRegex(proc.stdout, r'(?m)^ +all: +upstream series fixes newtree$')
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--list', '--arch', 'x86_64',
+                        '--only', 'kunit'])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual([line.split()[0] for line in proc.stdout.splitlines()],
+                             ['cell', 'upstream/x86_64', 'series/x86_64', 'fixes/x86_64',
+                              'newtree/x86_64'])
+            src = os.path.join(d, 'cache', 'src', 'debian')
+            write_tree(src, {'kernel/bpf/arena.c': 'int bpf_arena_handle_page_fault;\nint b;\n'})
+            git = ['git', '-C', src, '-c', 'user.name=t', '-c', 'user.email=t@t']
+            for cmd in (['init', '-q'], ['add', '-A'], ['commit', '-qm', 'x'], ['tag', 'pristine']):
+                subprocess.run(git + cmd, check=True)
+            proc = run([os.path.join(copy, 'scripts', 'prepare-tree.sh'), 'newtree'],
+                       env={'ARENA_KFAULT_CACHE': os.path.join(d, 'cache')})
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            wt = proc.stdout.strip()
+            self.assertEqual(wt, os.path.join(d, 'cache', 'work', 'debian', 'newtree', 'src'))
+            with open(os.path.join(wt, 'kernel', 'bpf', 'arena.c'), encoding='utf-8') as f:
+                self.assertIn('int newtree;', f.read())
+            self.assertIn('applying 1 patches to newtree tree', proc.stderr)
+
+    def test_help_lists_the_trees(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        trees = re.search(r'^ +trees: (.*)$', proc.stdout, re.M).group(1).split()
+        self.assertEqual(trees, self.trees())
+        default = re.search(r'^ +all: +(.*)$', proc.stdout, re.M).group(1).split()
+        self.assertEqual(default, [r[0] for r in table_rows('trees.conf') if r[1] == 'yes'])
+
+
+class SuitesTable(unittest.TestCase):
+    """configs/suites is the one place a suite is described: each row is
+    well-formed, lib.sh and results_judge.py read it alike, every suite a
+    script or config names is in it, and --help lists it."""
+
+    COLUMNS = ('name', 'default', 'kind', 'cells', 'boots', 'build', 'cases', 'needs', 'what')
+
+    def rows(self):
+        return [dict(zip(self.COLUMNS, row[:8] + [' '.join(row[8:])]))
+                for row in table_rows('suites')]
+
+    def test_rows_well_formed(self):
+        names = [r['name'] for r in self.rows()]
+        self.assertEqual(len(names), len(set(names)), 'a suite listed twice')
+        for r in self.rows():
+            self.assertTrue(r['what'], f"{r['name']}: no what column")
+            self.assertIn(r['default'], ('yes', 'no'), r)
+            self.assertIn(r['kind'], ('test', 'benchmark'), r)
+            self.assertIn(r['cells'], ('every', 'last'), r)
+            self.assertIn(r['boots'], ('cell', 'own'), r)
+            self.assertIn(r['build'], ('-', 'initramfs', 'bpf'), r)
+            self.assertIn(r['cases'], ['-'] + names, r)
+            for need in r['needs'].split(','):
+                self.assertIn(need, ('-', 'filter', 'seconds', 'alone'), r)
+            self.assertLessEqual(len(r['what']), 43, f"{r['name']}: what is too long for --help")
+            script = os.path.join(REPO, 'scripts', f"run-{r['name'].replace('_', '-')}.sh")
+            self.assertTrue(os.access(script, os.X_OK), f'no {script}')
+        # every suite script is a suite's
+        scripts = {n[4:-3].replace('-', '_') for n in os.listdir(os.path.join(REPO, 'scripts'))
+                   if n.startswith('run-') and n.endswith('.sh')}
+        self.assertEqual(scripts - set(names) - {'mutants'}, set(), 'run-*.sh of no suite')
+        # lib.sh checks and reads each row as this check does
+        self.assertEqual(lib_sh('for s in $(known_suites); do load_suite $s; '
+                                'echo "$SUITE_NAME|$SUITE_CASES|$SUITE_WHAT"; done').splitlines(),
+                         [f"{r['name']}|{r['cases']}|{r['what']}" for r in self.rows()])
+        self.assertEqual(lib_sh('default_suites').split(),
+                         [r['name'] for r in self.rows() if r['default'] == 'yes'])
+        # and so does results_judge.py, which knows the steps of each build
+        table = judge_module().read_suites()
+        self.assertEqual(list(table), names)
+        self.assertEqual(list(table.values()), self.rows())
+        self.assertEqual(set(judge_module().BUILD_STEPS), {'-', 'initramfs', 'bpf'})
+
+    def test_malformed_row_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            conf = os.path.join(d, 'suites')
+            with open(conf, 'w', encoding='utf-8') as f:
+                f.write('kunit  yes  test  every  cell  -  -  filter  good\n'
+                        'bench  yes  bench every  cell  -  -  -  bad kind\n'
+                        'stress yes  test  every  cell  -  nosuch -  bad cases\n'
+                        'nothing yes test  every  cell  -  -  -  no script\n'
+                        'kselftest yes test every cell  -  -  fast  bad need\n'
+                        'must_oops yes test every cell  -  -  -\n')
+            out = lib_sh(f'SUITES_CONF={conf}; load_suite kunit; echo ok; '
+                         'for s in bench stress nothing kselftest must_oops; do '
+                         '(load_suite $s) 2>&1 || true; done')
+        self.assertEqual(out.splitlines(), [
+            'ok',
+            f"error: {conf}: suite bench: kind is test or benchmark, not 'bench'",
+            f"error: {conf}: suite stress: cases names no suite: 'nosuch'",
+            f'error: {conf}: suite nothing: no scripts/run-nothing.sh',
+            f"error: {conf}: suite kselftest: needs are filter, seconds or alone, not 'fast'",
+            f'error: {conf}: suite must_oops: want name, default, kind, cells, boots, build, '
+            'cases, needs and what'])
+
+    def test_names_used_are_suites(self):
+        used = names_in([
+            ('Makefile', r'--only (\w+)'),
+            ('Makefile', r'--only [\w,]*,(\w+)'),
+            ('README.md', r'--only ([a-z]\w*)'),
+            ('.ci/run', r'--only (\w+)'),
+            ('run_tests.sh', r'only="\$\{only:-\$\(default_suites\)\} (\w+)"'),
+            ('run_tests.sh', r"\^(\w+) //p"),
+            ('scripts/run-mutants.sh', r'SUITES:-(\w+)'),
+            ('scripts/run-mutants.sh', r'^\t(\w+)\)'),
+            ('scripts/check-fit.py', r"UNAPPLIED_SUITES = \('(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('\w+', '(\w+)'"),
+            ('scripts/results_report.py', r"BOOT_STEPS = \('\w+', '\w+', '(\w+)'"),
+            ('configs/suite-requirements', r'^([a-z_]+)[, ]'),
+            ('configs/expected-cases', r'^(\w+) '),
+            ('configs/known-failures.conf', r'^\[\w+ \w+ (\w+) '),
+        ])
+        self.assertIn('must_oops', used, 'the scan finds the names it looks for')
+        unknown = {n: where for n, where in used.items()
+                   if n not in [r['name'] for r in self.rows()] + ['harness']}
+        self.assertEqual(unknown, {}, 'suites named outside configs/suites')
+
+    def test_help_lists_the_suites(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--help'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        listed = re.findall(r'^ {19}([* ]) (\w+) +(.*)$', proc.stdout, re.M)
+        self.assertEqual([(mark == '*', name, what) for mark, name, what in listed],
+                         [(r['default'] == 'yes', r['name'], r['what']) for r in self.rows()])
+        for line in proc.stdout.splitlines():
+            self.assertLessEqual(len(line), 79, line)
+
+    def test_run_follows_the_table(self):
+        """The table decides which cells run a suite and which results a
+        run expects: a suite of cells "last" on the last cell only, a
+        benchmark never, and --only's default is the "default" column."""
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--cell', 'fixes:x86_64',
+                        '--cell', 'fixes:arm64', '--bench', '--kdir', '/nonexistent/linux'],
+                       env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [tuple(line.split()) for line in f]
+        want = []
+        for arch in ('x86_64', 'arm64'):
+            for r in self.rows():
+                if r['default'] == 'yes' and r['kind'] == 'test' and \
+                        (r['cells'] == 'every' or arch == 'arm64'):
+                    want.append(('fixes', arch, r['name']))
+        self.assertEqual(rows, want)
+        self.assertEqual(judge_module().asked_rows(
+            ['trees=fixes', 'arches=x86_64 arm64', 'cells=',
+             'suites=' + ' '.join(r['name'] for r in self.rows() if r['default'] == 'yes') +
+             ' bench']), want)
+
+
+class CellSuites(unittest.TestCase):
+    """--cell TREE:ARCH:SUITE,... gives a cell suites of its own (the others
+    keep --only's); a suite that runs once goes to the last cell that has
+    it; what runs, what the run expects and what results.py summary takes
+    as asked for (results_judge.py's asked_rows) agree."""
+
+    ARGS = ['--cell', 'upstream:x86_64', '--cell', 'fixes:x86_64',
+            '--cell', 'fixes:arm64:kunit,kselftest,must_oops']
+
+    def test_cell_matrix(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list'] + self.ARGS)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+            ['cell', 'kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool'],
+            ['upstream/x86_64', 'yes', 'yes', 'yes', 'yes', '-'],
+            ['fixes/x86_64', 'yes', 'yes', 'yes', 'yes', 'yes'],
+            ['fixes/arm64', 'yes', 'yes', 'yes', '-', '-']])
+        # --filter keeps of --only's suites (here none) and of a cell's own
+        # list those it selects cases of: a cell without a list of its own
+        # runs what is left of --only's, nothing, not the default suites
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--only', 'bpf_selftests',
+                    '--filter', 'lower_guard*', '--cell', 'fixes:x86_64:kunit,must_oops',
+                    '--cell', 'fixes:arm64'])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+            ['cell', 'must_oops'], ['fixes/x86_64', 'yes']])
+
+    def test_expected_and_asked_agree(self):
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--only', 'kunit,kunit_tool',
+                        '--cell', 'upstream:x86_64:bpf_selftests,kunit',
+                        '--cell', 'fixes:x86_64:kunit_tool', '--cell', 'fixes:arm64',
+                        '--kdir', '/nonexistent/linux'], env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [tuple(line.split()) for line in f]
+        # fixes/x86_64's one suite runs once, on the last cell that has it
+        self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'),
+                                ('upstream', 'x86_64', 'bpf_selftests'),
+                                ('fixes', 'arm64', 'kunit'), ('fixes', 'arm64', 'kunit_tool')])
+        self.assertEqual(judge_module().asked_rows(
+            ['trees=upstream fixes', 'arches=x86_64 arm64',
+             'cells=upstream:x86_64:kunit,bpf_selftests fixes:x86_64:kunit_tool fixes:arm64',
+             'suites=kunit kunit_tool']), rows)
+
+    def test_bad_cell_suites(self):
+        for cell, error in (('fixes:arm64:', "bad --cell 'fixes:arm64:'"),
+                            ('fixes:arm64:kunit:x', "bad --cell 'fixes:arm64:kunit:x'"),
+                            ('fixes:arm64:kunit,ltp', "unknown suite 'ltp' for --cell fixes:arm64"),
+                            ('fixes:arm64:stress', 'the stress suite needs --stress SECONDS')):
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--cell', cell])
+            self.assertIn(error, one_error_line(self, proc))
 
 
 class KdirValidation(unittest.TestCase):
@@ -214,7 +543,7 @@ class SuiteFit(unittest.TestCase):
     """scripts/check-fit.py: configs/suite-requirements against a tree; a
     suite the tree lacks something for gets one line, the others stay."""
 
-    SUITES = ['kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool', 'stress', 'bench']
+    SUITES = [row[0] for row in table_rows('suites')]
 
     @staticmethod
     def requirements():
@@ -232,8 +561,8 @@ class SuiteFit(unittest.TestCase):
         return run(cmd + (['--not-run', not_run] if not_run else []) + suites)
 
     def test_suites_are_run_tests_suites(self):
-        with open(os.path.join(REPO, 'run_tests.sh'), encoding='utf-8') as f:
-            known = re.search(r'^all_suites="([^"]*)"', f.read(), re.M).group(1).split()
+        known = lib_sh('known_suites').split()
+        self.assertEqual(known, self.SUITES)
         for suites, *_ in self.requirements():
             self.assertEqual(set(suites.split(',')) - set(known), set(), suites)
 
@@ -634,6 +963,94 @@ class BootTimeout(unittest.TestCase):
             self.assertLess(time.monotonic() - start, 20)
 
 
+class KvmProbe(unittest.TestCase):
+    """The boots use KVM only when a bounded boot under KVM alone reached
+    user space, probed once per run and arch; without KVM the probe fails
+    fast and the boots use TCG."""
+
+    def fake_qemu(self, d, body):
+        qemu = os.path.join(d, 'qemu-system-x86_64')
+        with open(qemu, 'w', encoding='utf-8') as f:
+            f.write(f'#!/bin/sh\necho "$@" >{d}/args\n{body}\n')
+        os.chmod(qemu, 0o755)
+
+    def probe(self, d, alive_timeout=5):
+        self.assertTrue(os.path.isdir(os.path.join(KSRC, 'tools', 'testing', 'kunit')),
+                        'kernel source missing: run ./run_tests.sh once first')
+        start = time.monotonic()
+        proc = run(['python3', os.path.join(REPO, 'scripts', 'boot.py'), '--src', KSRC,
+                    '--build-dir', d, '--arch', 'x86_64', '--initrd', '/dev/null',
+                    '--console', os.path.join(d, 'console'), '--probe-accel', 'kvm',
+                    '--alive', '# arena-kfault: /init started',
+                    '--alive-timeout', str(alive_timeout)],
+                   env={'PATH': d + os.pathsep + os.environ['PATH']})
+        return proc, time.monotonic() - start
+
+    def test_reaching_user_space_is_kvm(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "# arena-kfault: /init started at 0.90 s"; exec sleep 60')
+            proc, secs = self.probe(d)
+            with open(os.path.join(d, 'args'), encoding='utf-8') as f:
+                args = f.read().split()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertLess(secs, 5, 'QEMU is stopped once the guest reached user space')
+        self.assertEqual([args[i + 1] for i, a in enumerate(args) if a == '-accel'], ['kvm'],
+                         'the probe asks for KVM alone, no fallback')
+
+    def test_qemu_refusing_kvm_fails_fast(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "qemu-system-x86_64: -accel kvm: Could not access KVM kernel '
+                           'module: No such file or directory"; exit 1')
+            proc, secs = self.probe(d, alive_timeout=30)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+        self.assertLess(secs, 10)
+        self.assertIn('Could not access KVM kernel module', proc.stderr)
+
+    def test_hanging_guest_is_bounded(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.fake_qemu(d, 'echo "early boot"; exec sleep 60')
+            proc, secs = self.probe(d, alive_timeout=2)
+        self.assertEqual(proc.returncode, 5, proc.stderr)
+        self.assertLess(secs, 10)
+        self.assertIn('did not reach user space in 2s', proc.stderr)
+
+    def test_no_kvm_here_is_tcg_at_once(self):
+        start = time.monotonic()
+        out = lib_sh('load_arch x86_64; kvm_probe; load_arch arm64; kvm_probe',
+                     KVM_DEVICE='/nonexistent/kvm')
+        self.assertLess(time.monotonic() - start, 5)
+        host = subprocess.run(['dpkg', '--print-architecture'], capture_output=True, text=True,
+                              check=False).stdout.strip()
+        lines = out.splitlines()
+        self.assertTrue(all(line.startswith('tcg: ') for line in lines), lines)
+        if host == 'amd64':
+            self.assertEqual(lines, ['tcg: no /nonexistent/kvm',
+                                     'tcg: KVM runs no arm64 guest on this amd64 host'])
+
+    def test_probed_once_per_run(self):
+        with tempfile.TemporaryDirectory() as d:
+            script = (f'kvm_probe() {{ echo probe >>{d}/calls; echo "tcg: no /dev/kvm"; }}; '
+                      'load_arch x86_64; boot_accel; echo "$ARENA_KFAULT_ACCEL $ACCEL_WHY"; '
+                      'boot_accel; echo "$ARENA_KFAULT_ACCEL"')
+            out = lib_sh(script, ARENA_KFAULT_RESULTS=d)
+            with open(os.path.join(d, 'calls'), encoding='utf-8') as f:
+                calls = f.read().split()
+            self.assertEqual(out.splitlines(), ['tcg tcg: no /dev/kvm', 'tcg'])
+            self.assertEqual(calls, ['probe'], 'the second boot reads the first probe')
+            self.assertEqual(lib_sh(script, ARENA_KFAULT_RESULTS=d, ARENA_KFAULT_ACCEL='kvm')
+                             .splitlines(), ['kvm ARENA_KFAULT_ACCEL=kvm', 'kvm'])
+        proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; load_arch x86_64; boot_accel'],
+                   env={'ARENA_KFAULT_ACCEL': 'hvf'})
+        self.assertIn("ARENA_KFAULT_ACCEL is kvm or tcg, not 'hvf'", one_error_line(self, proc))
+
+    def test_root_has_kvm_only_for_kvm(self):
+        with open(os.path.join(REPO, 'scripts', 'enter-root.sh'), encoding='utf-8') as f:
+            text = f.read()
+        self.assertIn('[ "${ARENA_KFAULT_ACCEL:-}" != kvm ] || [ ! -c /dev/kvm ] || '
+                      'nodes="$nodes kvm"', text)
+        self.assertNotRegex(text, r'for n in [^$\n]*kvm')
+
+
 def lib_sh(script, **env):
     """Run @script in bash after sourcing scripts/lib.sh; its stdout."""
     proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; {script}'], env=env)
@@ -653,6 +1070,44 @@ class FlavourDirectives(unittest.TestCase):
     def test_timeout_factor(self):
         self.assertEqual(lib_sh('load_arch arm64; scaled 10', FLAVOURS='debug'), '30\n')
         self.assertEqual(lib_sh('scaled 10', FLAVOURS='nothp'), '10\n')
+
+    def test_directives_read_by_one_reader(self):
+        """Every fragment's directives are "# arena-kfault: KEY VALUE" lines
+        lib.sh's config_directive accepts; none is left in the old "#KEY"
+        form, which it would not read."""
+        fragments = [os.path.join(dp, n) for dp, _, names in os.walk(os.path.join(REPO, 'configs'))
+                     for n in names if n.endswith(('.config', '.kunitconfig'))]
+        fragments.append(os.path.join(REPO, 'selftests', 'arena_kfault', 'config'))
+        found = {}
+        for path in fragments:
+            with open(path, encoding='utf-8') as f:
+                text = f.read()
+            self.assertNotRegex(text, r'(?m)^#(timeout-factor|tree-config|drop-options)\b', path)
+            for key in ('timeout-factor', 'tree-config', 'drop-options'):
+                values = lib_sh(f'config_directive {key} {path}').split()
+                self.assertEqual(values, re.findall(rf'(?m)^# arena-kfault: {key} (\S+)$', text))
+                for v in values:
+                    found[(os.path.relpath(path, REPO), key)] = v
+        self.assertEqual(found[('configs/flavours/debug.config', 'timeout-factor')], '3')
+        self.assertEqual(found[('configs/flavours/debug.arm64.config', 'drop-options')],
+                         'KASAN_(GENERIC|VMALLOC)')
+        self.assertEqual(found[('configs/kernel.config', 'tree-config')],
+                         'tools/testing/selftests/bpf/config')
+
+    def test_bad_directive_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            frag = os.path.join(d, 'x.config')
+            for text, error in (('#timeout-factor 2\n', 'x.config:1: write "# arena-kfault: '
+                                 'timeout-factor 2"'),
+                                ('CONFIG_A=y\n# arena-kfault: timeout-factor two\n',
+                                 'x.config:2: not a directive'),
+                                ('# arena-kfault: boot-faster 2\n', 'x.config:1: not a directive'),
+                                ('# arena-kfault: drop-options A B\n', 'x.config:1: not a directive')):
+                with open(frag, 'w', encoding='utf-8') as f:
+                    f.write(text)
+                proc = run(['bash', '-c', f'. {REPO}/scripts/lib.sh; '
+                            f'config_directive timeout-factor {frag}'])
+                self.assertIn(error, one_error_line(self, proc))
 
 
 class BuildSkip(unittest.TestCase):
