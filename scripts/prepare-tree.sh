@@ -27,6 +27,11 @@ wt=$(tree_src "$tree")
 if [ -n "${MUTANT:-}" ] && { [ ! -f "$MUTANT" ] || [ ! -r "$MUTANT" ]; }; then
 	die "MUTANT=$MUTANT: no such file (or not readable)"
 fi
+# git apply runs in the worktree: a path relative to where it was given
+# would not be found there.
+if [ -n "${MUTANT:-}" ]; then
+	MUTANT=$(realpath "$MUTANT")
+fi
 [ -d "$src/.git" ] || die "no kernel source at $src (run: scripts/fetch-tree.sh)"
 
 # The tree's patches, in the order they are applied.
