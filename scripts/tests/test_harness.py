@@ -3567,6 +3567,28 @@ class FilteredKnown(unittest.TestCase):
         proc, cases = self.judge(self.FULL, 'arena.write_from_leaf_kfunc')
         self.assertEqual(cases['kernel_log_clean'], 'XFAIL', proc.stdout)
 
+    def test_config_refuses_what_of_cannot_do(self):
+        # a misspelt case, none at all, and "of" on an ordinary case
+        entry = ('[upstream arm64 kselftest kernel_log_clean]\n{of}signature = x\n'
+                 'match = every-line\nreason = r\n')
+        other = ('[upstream arm64 kselftest arena.write_from_leaf_kfunc]\n'
+                 'of = arena.write_from_leaf_kfunc\nsignature = x\nreason = r\n')
+        for conf, why in ((entry.format(of='of = arena.write_from_leaf_kfnuc\n'), 'not a case'),
+                          (entry.format(of=''), "needs 'of'"),
+                          (other, "'of' is for")):
+            with self.subTest(why=why), tempfile.TemporaryDirectory() as d:
+                with open(os.path.join(d, 'known.conf'), 'w', encoding='utf-8') as f:
+                    f.write(conf)
+                kunit_parse(self, self.FILTERED, os.path.join(d, 'upstream-arm64-kselftest.json'))
+                with open(os.path.join(d, 'expected.tsv'), 'w', encoding='utf-8') as f:
+                    f.write('upstream\tarm64\tkselftest\n')
+                proc = results_cli('summary', '--results', d, '--expected',
+                                   os.path.join(d, 'expected.tsv'), '--known-failures',
+                                   os.path.join(d, 'known.conf'), '--expected-cases',
+                                   os.path.join(REPO, 'configs', 'expected-cases'))
+                self.assertNotEqual(proc.returncode, 0, proc.stdout)
+                self.assertIn(why, proc.stdout + proc.stderr)
+
     def test_oops_in_a_run_that_left_its_case_out_fails(self):
         proc, cases = self.judge(self.FULL, 'arena.teardown_leaks_nothing')
         self.assertEqual((proc.returncode, cases['kernel_log_clean']), (1, 'FAIL'), proc.stdout)
