@@ -349,11 +349,13 @@ static int wait_pins_released(struct arena_kfault *probe)
  * bpf_arena_alloc_pages() takes its pages with alloc_pages_nolock() under
  * the arena lock, in every context, so it fails whenever the zone lock is
  * contended - as it was by the previous cycle's teardown, still running in
- * a workqueue, when every teardown freed its arena's page tables.  Such a
+ * a workqueue, while it freed that arena's 2048 page tables.  Such a
  * failure changes nothing in the arena, so the allocation is tried again,
- * up to ALLOC_TRIES times, and counted in *@retried.
+ * for up to ALLOC_RETRY_SEC, and counted in *@retried: the contention
+ * lasts as long as the other teardown, and a count of immediate tries can
+ * run out inside it.  A refusal that outlasts that is a failure.
  */
-#define ALLOC_TRIES	8
+#define ALLOC_RETRY_SEC	5
 
 /* A kfunc write at @off into each page of the cycle; *@page: the one that failed. */
 static int kwrite_each_page(struct arena_kfault *s, unsigned long base, long psz,
@@ -377,6 +379,7 @@ static const char *arena_cycle(struct arena_kfault *probe, long psz, bool free_p
 	struct bpf_program *prog;
 	unsigned long base, page, got;
 	int err, tries, shared, pinned = 0;
+	time_t give_up;
 	size_t size;
 
 	if (!s)
@@ -404,14 +407,16 @@ static const char *arena_cycle(struct arena_kfault *probe, long psz, bool free_p
 		snprintf(why, sizeof(why), "kfunc write into the upper half-guard: %d", err);
 		goto out;
 	}
+	give_up = time(NULL) + akf_scaled_seconds(ALLOC_RETRY_SEC);
 	for (tries = 1; (got = akf_alloc_at(s, base, KFAULT_ARENA_PAGES)) != base; tries++) {
-		if (got || tries == ALLOC_TRIES) {
+		if (got || time(NULL) >= give_up) {
 			snprintf(why, sizeof(why),
-				 "allocation over the scratched pages, try %d: got %#lx, want %#lx",
-				 tries, got, base);
+				 "allocation over the scratched pages, try %d (%d s): got %#lx, want %#lx",
+				 tries, akf_scaled_seconds(ALLOC_RETRY_SEC), got, base);
 			goto out;
 		}
 		(*retried)++;
+		sched_yield();
 	}
 	for (page = 0; page < KFAULT_ARENA_PAGES; page++, pinned++) {
 		err = pin_at(s, base + page * psz);
@@ -727,7 +732,6 @@ static void held_step(struct stress *st, int p)
  * ALLOC_RETRY_SEC: one that lasts that long with the page free is lost
  * (say, a free that never gave the slot back), and ends the thread.
  */
-#define ALLOC_RETRY_SEC	5
 
 static void *stress_allocator(void *arg)
 {
