@@ -55,7 +55,7 @@ kernel_log() {
 	echo "# arena-kfault: kernel log end"
 }
 
-timeout=300 must_oops= stress= bench= only= shell= bpf_timeout=300 bpf_from=1
+timeout=300 must_oops='' stress='' bench='' only='' shell='' bpf_timeout=300 bpf_from=1
 for p in $(cat /proc/cmdline); do
 	case $p in
 	ksft_timeout=*) timeout=${p#ksft_timeout=} ;;
@@ -70,7 +70,7 @@ for p in $(cat /proc/cmdline); do
 	esac
 done
 if [ -f /bpf/tests.txt ]; then
-	cd /bpf
+	cd /bpf || exit 1
 	n=0
 	while read -r t; do
 		n=$((n + 1))

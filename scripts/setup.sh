@@ -40,6 +40,15 @@ packages() {
 	done
 }
 
+# The harness's own checks lint its shell scripts with the host's shellcheck
+# (scripts/tests/test_harness.py ShellLint).
+if ! command -v shellcheck >/dev/null 2>&1; then
+	info "installing shellcheck on the host"
+	apt-get update -qq >/dev/null || die "apt-get update failed on the host"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck \
+		>/dev/null || die "cannot install shellcheck on the host"
+fi
+
 stamp=$ROOT/.arena-kfault-packages
 want=$(packages | sort | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

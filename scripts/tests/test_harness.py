@@ -52,6 +52,24 @@ def one_error_line(test, proc):
     return errors[0]
 
 
+class ShellLint(unittest.TestCase):
+    """Every shell script of the harness is shellcheck-clean at warning
+    level, following what it sources (scripts/setup.sh installs shellcheck
+    on the host)."""
+
+    def test_scripts_are_shellcheck_clean(self):
+        exe = shutil.which('shellcheck')
+        self.assertIsNotNone(exe, 'no shellcheck on the host: scripts/setup.sh installs it')
+        scripts = [os.path.join(REPO, 'run_tests.sh'), os.path.join(REPO, '.ci', 'run')]
+        for d in ('scripts', os.path.join('scripts', 'tests')):
+            scripts += sorted(glob.glob(os.path.join(REPO, d, '*.sh')))
+        proc = run([exe, '-x', '-P', 'SCRIPTDIR', '-S', 'warning', '-f', 'gcc'] + scripts,
+                   cwd=os.path.join(REPO, 'scripts'))
+        self.assertEqual(proc.stdout + proc.stderr, '',
+                         f'shellcheck found (exit {proc.returncode}):')
+        self.assertEqual(proc.returncode, 0)
+
+
 class RunTestsArguments(unittest.TestCase):
     """run_tests.sh rejects bad input before doing any work."""
 
@@ -2181,7 +2199,14 @@ SPMC_RESIZE = (['# parallel_test_spmc_resize__0 returned -34',
                 '# run_libarena_parallel_test:FAIL:parallel_test_spmc_resize unexpected error: '
                 '-34 (errno 2)'],
                [('unexpected error: -34', 'unexpected error: -22')])
+SPMC_SINGLEVAL = (['# parallel_test_spmc_singleval__1 returned -110',
+                   '# run_libarena_parallel_test:FAIL:parallel_test_spmc_singleval unexpected '
+                   'error: -110 (errno 2)'],
+                  [('unexpected error: -110', 'unexpected error: -22')])
 SAMPLES = {
+    'upstream x86_64 bpf_selftests libarena/parallel_test_spmc_singleval': SPMC_SINGLEVAL,
+    'series x86_64 bpf_selftests libarena/parallel_test_spmc_singleval': SPMC_SINGLEVAL,
+    'fixes x86_64 bpf_selftests libarena/parallel_test_spmc_singleval': SPMC_SINGLEVAL,
     'upstream x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
     'series x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
     'fixes x86_64 bpf_selftests libarena/parallel_test_spmc_resize': SPMC_RESIZE,
