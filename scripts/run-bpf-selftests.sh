@@ -14,14 +14,16 @@ boot_setup bpf_selftests bpf
 # after it, and a test_progs stuck in it could not be killed.  The test it
 # happened in is left without a result (with the oops as its log), and a
 # new boot starts at the next test; the consoles are kept one after the
-# other.
+# other.  A panic also stops the guest before its dmesg dump, so the boot
+# shows warnings live (loglevel=5, as run-must-oops.sh): a WARNING that came
+# before the oops is then on the console for kernel_log_clean.
 tests=$out/bpfsel/tests.txt
 from=1 boot_rc=0
 while :; do
 	# A boot that stalls before /init (a TCG rarity) is tried once more.
 	retry_stalled_boot "$LOGS/$name.console.part" "# arena-kfault: /init started" \
 		boot_guest "$img" "$LOGS/$name.console.part" "${BOOT_TIMEOUT:-$(scaled 1200)}" \
-		"quiet oops=panic bpf_timeout=${BPF_TIMEOUT:-$(scaled 300)} bpf_from=$from" || boot_rc=$?
+		"loglevel=5 oops=panic bpf_timeout=${BPF_TIMEOUT:-$(scaled 300)} bpf_from=$from" || boot_rc=$?
 	cat "$LOGS/$name.console.part" >>"$LOGS/$name.console"
 	grep -q "^# bpf_selftests: done" "$LOGS/$name.console.part" && break
 	last=$(sed -n 's/^# bpf_selftests: \(.*\) begin$/\1/p' "$LOGS/$name.console.part" | tail -1)
