@@ -528,6 +528,7 @@ echo >&2
 python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
 	--known-failures "$REPO/configs/known-failures.conf" --source "$SRC_ID" \
+	--default-trees "$(default_trees | xargs)" \
 	"${flavour_args[@]}" \
 	--not-run "$notrun" --expected-cases "$REPO/configs/expected-cases" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \

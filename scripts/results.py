@@ -28,7 +28,8 @@ def cmd_summary(args):
         args.results, args.expected, steps=args.steps, not_run=args.not_run,
         expected_cases=args.expected_cases, patches=args.patch,
         known_failures=args.known_failures, source=args.source, flavours=args.flavour,
-        glob=args.filter, asked=args.asked, info=args.info)
+        glob=args.filter, asked=args.asked, info=args.info,
+        default_trees=args.default_tree and args.default_tree.split())
 
 
 def cmd_counts(args):
@@ -84,6 +85,9 @@ def main(argv=None):
     p.add_argument('--flavour', action='append', default=[],
                    help='config flavour of this run; repeatable')
     p.add_argument('--filter', help='run_tests.sh --filter GLOB: only those cases are expected')
+    p.add_argument('--default-trees', dest='default_tree',
+                   help='the trees run by default (configs/trees.conf): on another tree, a '
+                   'suite the Debian source does not fit is a skip, not a failure')
     p.add_argument('--asked', action='append', default=[], metavar='KEY=VALUE',
                    help="the command line's request (trees, arches, cells, suites, "
                    'self_test): every suite it implies must have a result')

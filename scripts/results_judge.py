@@ -888,20 +888,23 @@ def read_not_run(path):
     return rows
 
 
-def not_run_record(tree, arch, suite, why, kind, source):
+def not_run_record(tree, arch, suite, why, kind, source, default_trees=None):
     """The record of a suite that did not run.  One the tree does not fit is
-    a skip with its reason on a --kdir tree; anything else, and an unfit
-    Debian source (the project's own, which must fit every suite), fails."""
+    a skip with its reason on a --kdir tree, and on a tree that is not one
+    of @default_trees (base: the pre-feature tree, which lacks what the
+    suites test); anything else, and a default tree of the Debian source
+    (the project's own, which must fit every suite), fails."""
     rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
            'skipped': 0, 'xfail': 0, 'cases': [], 'error': f'not run: {why}'}
-    if kind == 'unfit' and source != 'debian':
+    if kind == 'unfit' and (source != 'debian' or
+                            (default_trees is not None and tree not in default_trees)):
         rec.update(failed=0, skipped=1, error=None, not_run=why)
     return rec
 
 
 def summarise(results, expected, steps=None, not_run=None, expected_cases=None, patches=(),
               known_failures=None, source='debian', flavours=(), glob=None, asked=(),
-              info=()):
+              info=(), default_trees=None):
     """Judge the suite results in the directory @results, write its
     summary.json, print the case matrix, the table and every failure, and
     return the exit status: 1 when anything failed.  @expected: the TSV of
@@ -909,6 +912,7 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
     steps (tree, arch, step, seconds, exit); @not_run: the TSV of suites
     that could not run; @expected_cases, @known_failures: the configs;
     @source, @flavours: this run's kernel source and config flavours;
+    @default_trees: the trees a run tests by default (not_run_record);
     @glob: run_tests.sh --filter; @asked: the command line's request
     (KEY=VALUE, asked_rows); @info: run metadata (KEY=VALUE); @patches:
     the patch files applied (summary.json hashes them)."""
@@ -930,7 +934,8 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
                    'skipped': 0, 'xfail': 0, 'cases': [],
                    'error': 'asked for on the command line, but the run never expected it'}
         elif (tree, arch, suite) in not_run:
-            rec = not_run_record(tree, arch, suite, *not_run[(tree, arch, suite)], source)
+            rec = not_run_record(tree, arch, suite, *not_run[(tree, arch, suite)], source,
+                                     default_trees)
         else:
             rec = suite_record(os.path.join(results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, source, flavours, glob)

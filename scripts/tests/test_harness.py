@@ -650,7 +650,7 @@ class UnfitSuites(unittest.TestCase):
 
     WHY = 'this tree lacks struct bpf_arena::nr_pages (kernel/bpf/arena.c), which the kunit suite needs'
 
-    def summarise(self, not_run, source='kdir-0123456789'):
+    def summarise(self, not_run, source='kdir-0123456789', default_trees=None):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 't-a-kselftest.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
@@ -659,7 +659,8 @@ class UnfitSuites(unittest.TestCase):
                            'notrun.tsv': not_run})
             proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
                         '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
-                        '--not-run', os.path.join(d, 'notrun.tsv'), '--source', source])
+                        '--not-run', os.path.join(d, 'notrun.tsv'), '--source', source]
+                       + (['--default-trees', default_trees] if default_trees else []))
             with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
                 return proc, json.load(f)
 
@@ -686,6 +687,18 @@ class UnfitSuites(unittest.TestCase):
         proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian')
         self.assertEqual(proc.returncode, 1, proc.stdout)
         self.assertEqual(summary['suites'][0]['error'], f'not run: {self.WHY}')
+        proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian',
+                                       default_trees='upstream t fixes')
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+
+    def test_debian_source_tree_not_run_by_default_may_not_fit(self):
+        """base (not a default tree) lacks the feature by design: --tree base
+        runs what fits it and says what it lacks for the rest."""
+        proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian',
+                                       default_trees='upstream series fixes')
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(summary['suites'][0]['not_run'], self.WHY)
+        self.assertIn(f'SKIPPED: t/a/kunit: not run: {self.WHY}', proc.stdout)
 
 
 class PatchApplication(unittest.TestCase):
