@@ -48,6 +48,11 @@ $(suites_help "                   ")
   -v, --verbose    show step output instead of logging it only
   -h, --help       this text
 Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
+Environment: ARENA_KFAULT_CACHE (default ~/.cache/arena-kfault);
+  DEBIAN_MIRROR, TOOLCHAIN_SUITE, KERNEL_PACKAGE, KERNEL_SUITE
+  (configs/source.conf); KUNIT_TIMEOUT, BOOT_TIMEOUT, KSFT_TIMEOUT,
+  BOOT_ALIVE_TIMEOUT, KVM_PROBE_TIMEOUT (seconds); ARENA_KFAULT_ACCEL
+  (kvm or tcg: no probe).
 USAGE
 }
 
