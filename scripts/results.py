@@ -16,11 +16,21 @@ oops-extras, filter-cases), results_convert.py turns raw output into KTAP
 mutant-verdict).
 """
 import argparse
+import re
 import sys
 
 import results_convert
 import results_judge
 import results_report
+
+
+def tree_names(value):
+    """--may-not-fit: one or more tree names, space-separated; anything else
+    (empty, commas) is refused rather than read as no tree or one."""
+    names = value.split()
+    if not names or any(not re.fullmatch(r'[a-z][a-z0-9_-]*', n) for n in names):
+        raise argparse.ArgumentTypeError(f'want space-separated tree names, not {value!r}')
+    return tuple(names)
 
 
 def cmd_summary(args):
@@ -29,7 +39,7 @@ def cmd_summary(args):
         expected_cases=args.expected_cases, patches=args.patch,
         known_failures=args.known_failures, source=args.source, flavours=args.flavour,
         glob=args.filter, asked=args.asked, info=args.info,
-        default_trees=args.default_tree and args.default_tree.split())
+        may_not_fit=args.may_not_fit)
 
 
 def cmd_counts(args):
@@ -85,9 +95,10 @@ def main(argv=None):
     p.add_argument('--flavour', action='append', default=[],
                    help='config flavour of this run; repeatable')
     p.add_argument('--filter', help='run_tests.sh --filter GLOB: only those cases are expected')
-    p.add_argument('--default-trees', dest='default_tree',
-                   help='the trees run by default (configs/trees.conf): on another tree, a '
-                   'suite the Debian source does not fit is a skip, not a failure')
+    p.add_argument('--may-not-fit', type=tree_names, default=(),
+                   help='space-separated trees that are not run by default '
+                   '(configs/trees.conf, base): a suite such a tree of the Debian source '
+                   'does not fit is a skip, not a failure')
     p.add_argument('--asked', action='append', default=[], metavar='KEY=VALUE',
                    help="the command line's request (trees, arches, cells, suites, "
                    'self_test): every suite it implies must have a result')

@@ -14,7 +14,8 @@ from results_judge import failure_reports, is_failure_line
 
 TP_TEST = re.compile(r'^#(\d+)\s+(\S+):(OK|FAIL|SKIP)\b')
 TP_SUBTEST = re.compile(r'^#(\d+)/(\d+)\s+([^/\s]+)/(.*):(OK|FAIL|SKIP)\s*$')
-TP_EXIT = re.compile(r'^# bpf_selftests: (\S+) exit (\d+)')
+TP_EXIT = re.compile(r'^# bpf_selftests: (\S+) exit (\d+)$')
+TP_DONE = '# bpf_selftests: done'
 TP_BEGIN = re.compile(r'^# bpf_selftests: (\S+) begin$')
 
 
@@ -59,8 +60,15 @@ def test_progs_ktap(lines, tests):
             exits[m.group(1)] = (m.group(2), judged_part(pending, 20))
             pending, summary = [], False
             continue
+        if line.startswith('# bpf_selftests:') and line != TP_DONE:
+            # A marker line something else was printed into (a kernel
+            # message on the console, loglevel=5): if it was the running
+            # test's exit line, its status is lost, which is no status of 0.
+            if running and running not in exits:
+                exits[running] = (f'? (garbled: {line!r})', judged_part(pending, 20))
+            continue
         # test_progs repeats failed results after this line: counted once
-        if summary or line.startswith('# bpf_selftests:'):
+        if summary or line == TP_DONE:
             continue
         if line == 'All error logs:':
             summary = True

@@ -230,6 +230,9 @@ FAILURE_LINES = re.compile('|'.join((
     r'Test ended in some other way|Test exited normally instead of by signal',
     # test_progs: ASSERT_*() and PRINT_FAIL(); its exit status (test_progs_ktap)
     r'^(?:# )?\w+:FAIL:', r'test_progs exit status',
+    # libarena's parallel tests: each worker program that failed, beside the
+    # first error the test asserts
+    r'^(?:# )?\w+__\d+ returned -\d+$',
     # arena_stress: a figure that fails the run (the memory one: stress_memory_lost)
     r'^# stress: (?:errors|lost_data|splats) [1-9]', r'^# stress: unexpected signal',
     r'^# stress: (?:recovered_faults|allocs_over_scratch|frees|arenas_created) 0$',
@@ -888,23 +891,22 @@ def read_not_run(path):
     return rows
 
 
-def not_run_record(tree, arch, suite, why, kind, source, default_trees=None):
+def not_run_record(tree, arch, suite, why, kind, source, may_not_fit=()):
     """The record of a suite that did not run.  One the tree does not fit is
-    a skip with its reason on a --kdir tree, and on a tree that is not one
-    of @default_trees (base: the pre-feature tree, which lacks what the
-    suites test); anything else, and a default tree of the Debian source
-    (the project's own, which must fit every suite), fails."""
+    a skip with its reason on a --kdir tree, and on a tree of @may_not_fit
+    (trees not run by default, base: the pre-feature tree, which lacks what
+    the suites test); anything else, and any other tree of the Debian
+    source (the project's own, which must fit every suite), fails."""
     rec = {'tree': tree, 'arch': arch, 'suite': suite, 'passed': 0, 'failed': 1,
            'skipped': 0, 'xfail': 0, 'cases': [], 'error': f'not run: {why}'}
-    if kind == 'unfit' and (source != 'debian' or
-                            (default_trees is not None and tree not in default_trees)):
+    if kind == 'unfit' and (source != 'debian' or tree in may_not_fit):
         rec.update(failed=0, skipped=1, error=None, not_run=why)
     return rec
 
 
 def summarise(results, expected, steps=None, not_run=None, expected_cases=None, patches=(),
               known_failures=None, source='debian', flavours=(), glob=None, asked=(),
-              info=(), default_trees=None):
+              info=(), may_not_fit=()):
     """Judge the suite results in the directory @results, write its
     summary.json, print the case matrix, the table and every failure, and
     return the exit status: 1 when anything failed.  @expected: the TSV of
@@ -912,7 +914,7 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
     steps (tree, arch, step, seconds, exit); @not_run: the TSV of suites
     that could not run; @expected_cases, @known_failures: the configs;
     @source, @flavours: this run's kernel source and config flavours;
-    @default_trees: the trees a run tests by default (not_run_record);
+    @may_not_fit: the trees not run by default (not_run_record);
     @glob: run_tests.sh --filter; @asked: the command line's request
     (KEY=VALUE, asked_rows); @info: run metadata (KEY=VALUE); @patches:
     the patch files applied (summary.json hashes them)."""
@@ -935,7 +937,7 @@ def summarise(results, expected, steps=None, not_run=None, expected_cases=None, 
                    'error': 'asked for on the command line, but the run never expected it'}
         elif (tree, arch, suite) in not_run:
             rec = not_run_record(tree, arch, suite, *not_run[(tree, arch, suite)], source,
-                                     default_trees)
+                                     may_not_fit)
         else:
             rec = suite_record(os.path.join(results, f'{tree}-{arch}-{suite}.json'),
                                tree, arch, suite, known, source, flavours, glob)

@@ -650,7 +650,7 @@ class UnfitSuites(unittest.TestCase):
 
     WHY = 'this tree lacks struct bpf_arena::nr_pages (kernel/bpf/arena.c), which the kunit suite needs'
 
-    def summarise(self, not_run, source='kdir-0123456789', default_trees=None):
+    def summarise(self, not_run, source='kdir-0123456789', may_not_fit=None):
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, 't-a-kselftest.json'), 'w', encoding='utf-8') as f:
                 json.dump({'name': 'x', 'sub_groups': [], 'test_cases': [
@@ -660,9 +660,16 @@ class UnfitSuites(unittest.TestCase):
             proc = run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
                         '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
                         '--not-run', os.path.join(d, 'notrun.tsv'), '--source', source]
-                       + (['--default-trees', default_trees] if default_trees else []))
+                       + (['--may-not-fit', may_not_fit] if may_not_fit is not None else []))
             with open(os.path.join(d, 'summary.json'), encoding='utf-8') as f:
                 return proc, json.load(f)
+
+    def summarise_raw(self, may_not_fit):
+        with tempfile.TemporaryDirectory() as d:
+            write_tree(d, {'expected.tsv': 't\ta\tkunit\n', 'notrun.tsv': ''})
+            return run(['python3', os.path.join(REPO, 'scripts', 'results.py'), 'summary',
+                        '--results', d, '--expected', os.path.join(d, 'expected.tsv'),
+                        '--source', 'debian', '--may-not-fit', may_not_fit]), None
 
     def test_skip_with_reason(self):
         proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n'
@@ -688,14 +695,18 @@ class UnfitSuites(unittest.TestCase):
         self.assertEqual(proc.returncode, 1, proc.stdout)
         self.assertEqual(summary['suites'][0]['error'], f'not run: {self.WHY}')
         proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian',
-                                       default_trees='upstream t fixes')
+                                       may_not_fit='base other')
         self.assertEqual(proc.returncode, 1, proc.stdout)
+        for bad in ('', ' ', 't,base'):		# refused, never read as "every tree"
+            proc, _ = self.summarise_raw(bad)
+            self.assertNotEqual(proc.returncode, 0, f'--may-not-fit {bad!r}: {proc.stdout}')
+            self.assertIn('--may-not-fit', proc.stderr)
 
     def test_debian_source_tree_not_run_by_default_may_not_fit(self):
         """base (not a default tree) lacks the feature by design: --tree base
         runs what fits it and says what it lacks for the rest."""
         proc, summary = self.summarise(f't\ta\tkunit\t{self.WHY}\tunfit\n', source='debian',
-                                       default_trees='upstream series fixes')
+                                       may_not_fit='base t')
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertEqual(summary['suites'][0]['not_run'], self.WHY)
         self.assertIn(f'SKIPPED: t/a/kunit: not run: {self.WHY}', proc.stdout)
@@ -2027,6 +2038,14 @@ class TestProgsExitStatus(unittest.TestCase):
                         'reported OK')
         self.assertIn('pc : bpf_kfunc_arena_arg_test', ktap, 'the oops is the log')
 
+    def test_exit_line_with_a_kernel_message_in_it(self):
+        """The boot shows warnings live (loglevel=5): one printed into the
+        exit line of a test that crashed leaves 'exit 1...' there, which is
+        no exit status at all (nor the 1 of a failed test)."""
+        garbled = '# bpf_selftests: arena_list exit 1hrtimer: interrupt took 2150488 ns\n'
+        proc, ktap, st = self.judge(self.console(garbled), ['arena_list'])
+        self.assert_red(proc, ktap, st, 'test_progs exit status ? (garbled:')
+
     def test_clean_exit_is_green(self):
         proc, _, st = self.judge(self.console('# bpf_selftests: arena_list exit 0\n'),
                                  ['arena_list'])
@@ -2211,11 +2230,13 @@ SCRATCH_REPLACE = (['# check_store:FAIL:store after allocation unexpected store 
 SPMC_RESIZE = (['# parallel_test_spmc_resize__0 returned -34',
                 '# run_libarena_parallel_test:FAIL:parallel_test_spmc_resize unexpected error: '
                 '-34 (errno 2)'],
-               [('unexpected error: -34', 'unexpected error: -22')])
+               [('unexpected error: -34', 'unexpected error: -22'),
+                ('__0 returned -34', '__0 returned -22')])
 SPMC_SINGLEVAL = (['# parallel_test_spmc_singleval__1 returned -110',
                    '# run_libarena_parallel_test:FAIL:parallel_test_spmc_singleval unexpected '
                    'error: -110 (errno 2)'],
-                  [('unexpected error: -110', 'unexpected error: -22')])
+                  [('unexpected error: -110', 'unexpected error: -22'),
+                   ('__1 returned -110', '__1 returned -22')])
 SAMPLES = {
     'upstream x86_64 bpf_selftests libarena/parallel_test_spmc_singleval': SPMC_SINGLEVAL,
     'series x86_64 bpf_selftests libarena/parallel_test_spmc_singleval': SPMC_SINGLEVAL,
