@@ -531,10 +531,7 @@ for d in $(all_patch_dirs); do
 done
 echo >&2
 # Trees not run by default (base) may lack what a suite needs: a skip there.
-may_not_fit=$(for t in $(known_trees); do
-	case " $(default_trees | xargs) " in *" $t "*) ;; *) printf '%s ' "$t" ;; esac
-done)
-may_not_fit=${may_not_fit% }
+may_not_fit=$(optional_trees)
 python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--steps "$steps" --expected "$expected" "${patches[@]}" \
 	--known-failures "$REPO/configs/known-failures.conf" --source "$SRC_ID" \

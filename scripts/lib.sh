@@ -144,6 +144,10 @@ known_trees() {
 default_trees() {
 	awk '!/^#/ && NF && $2 == "yes" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
 }
+# optional_trees: the others, run only when named (base).
+optional_trees() {
+	awk '!/^#/ && NF && $2 != "yes" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
+}
 # sent_trees: the trees whose own patch directory is sent (a subject).
 sent_trees() {
 	awk '!/^#/ && NF && $6 != "-" { printf "%s%s", sep, $1; sep = " " }' "$TREES_CONF"
