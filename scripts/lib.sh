@@ -624,3 +624,63 @@ tree_arch_args() {
 	src=$(tree_src "$tree")
 	out=$(tree_build "$tree" "$ARCH_NAME")
 }
+
+# kernel_config_merge SRC DIR [REV]: the harness's kernel config for the
+# loaded arch as one kunitconfig, DIR/arena-kfault.kunitconfig; prints its
+# path.  Later files override earlier ones:
+#   configs/kunit/*.kunitconfig      the KUnit suite (kunit.py takes it alone;
+#                                    $KUNITCONFIGS replaces them, as
+#                                    prove-base-oopses.sh does)
+#   selftests/arena_kfault/config    the kselftests
+#   configs/kernel.config            the guest, upstream's BPF selftests, trims
+#   configs/kunit/<arch>.config      one arch's options
+#   configs/flavours/<name>.config, then <name>.<arch>.config, per $FLAVOURS
+# Any of them may also take options from the tree SRC (at commit REV when
+# given, else as checked out), with the directives of config_directive:
+#   # arena-kfault: tree-config PATH    merge SRC's PATH (a fragment)
+#   # arena-kfault: drop-options REGEX  and leave the CONFIG_<REGEX>
+#                                       options it names to Kconfig,
+#                                       whichever file set them
+kernel_config_merge() {
+	local src=$1 dir=$2 rev=${3:-} f fl tree_cfg t d drops='' fragments=() files=()
+
+	for f in ${KUNITCONFIGS:-"$REPO"/configs/kunit/*.kunitconfig} "$REPO/selftests/arena_kfault/config" \
+		"$REPO/configs/kernel.config" "$REPO/configs/kunit/$ARCH_NAME.config"; do
+		[ -f "$f" ] && fragments+=("$f")
+	done
+	for fl in ${FLAVOURS:-}; do
+		f=$REPO/configs/flavours/$fl.config
+		[ -f "$f" ] || die "unknown flavour '$fl' (no $f)"
+		fragments+=("$f")
+		f=${f%.config}.$ARCH_NAME.config
+		[ -f "$f" ] && fragments+=("$f")
+	done
+	for f in "${fragments[@]}"; do
+		config_directive tree-config "$f" >/dev/null	# checks them all, here
+		while read -r tree_cfg; do
+			t=$dir/tree-$(basename "$tree_cfg" | tr -c 'A-Za-z0-9_.\n' _).config
+			if [ -n "$rev" ]; then
+				git -C "$src" show "$rev:$tree_cfg" >"$t" 2>/dev/null ||
+					die "${f#"$REPO"/}: $rev of $src has no $tree_cfg"
+			else
+				[ -f "$src/$tree_cfg" ] || die "${f#"$REPO"/}: the tree $src has no $tree_cfg"
+				cp "$src/$tree_cfg" "$t" || return
+			fi
+			files+=("$t")
+		done < <(config_directive tree-config "$f")
+		files+=("$f")
+		while read -r d; do
+			drops="${drops:+$drops|}$d"
+		done < <(config_directive drop-options "$f")
+	done
+	# One kunitconfig, in which a later file (a flavour) overrides what an
+	# earlier one sets: kunit.py refuses conflicting values across files.
+	awk '{
+		name = ""
+		if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) name = substr($0, 1, RLENGTH - 1)
+		else if (match($0, /^# CONFIG_[A-Za-z0-9_]+ is not set/)) name = $2
+		if (name != "") { if (!(name in pos)) order[++n] = name; pos[name] = $0 }
+	} END { for (i = 1; i <= n; i++) print pos[order[i]] }' "${files[@]}" |
+		grep -vE "^(# )?CONFIG_(${drops:-NONE})[= ]" >"$dir/arena-kfault.kunitconfig" || true
+	echo "$dir/arena-kfault.kunitconfig"
+}

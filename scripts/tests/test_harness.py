@@ -1460,10 +1460,12 @@ class OneConfigList(unittest.TestCase):
         self.assertEqual(self.kernel.keys() & (self.kunit.keys() | self.ksft.keys()), set())
 
     def test_build_merges_every_fragment(self):
-        with open(os.path.join(REPO, 'scripts', 'build-kernel.sh'), encoding='utf-8') as f:
-            text = f.read()
+        text = ''
+        for script in ('build-kernel.sh', 'lib.sh'):   # kernel_config_merge is in lib.sh
+            with open(os.path.join(REPO, 'scripts', script), encoding='utf-8') as f:
+                text += f.read()
         for frag in ('configs/kunit/*.kunitconfig', 'selftests/arena_kfault/config',
-                     'configs/kernel.config', 'check-config.py'):
+                     'configs/kernel.config', 'check-config.py', 'kernel_config_merge'):
             self.assertIn(frag, text)
 
 
