@@ -684,3 +684,99 @@ kernel_config_merge() {
 		grep -vE "^(# )?CONFIG_(${drops:-NONE})[= ]" >"$dir/arena-kfault.kunitconfig" || true
 	echo "$dir/arena-kfault.kunitconfig"
 }
+
+# bpf_selftests_select SRC SEL MATCH [PROG...]: the part of SRC's
+# tools/testing/selftests/bpf that the harness builds.  The Makefile builds
+# every .c of its test and prog directories: give it directories holding
+# only the selection, SRC's ak_prog_tests/ and ak_progs/ (copies, not links:
+# its dependency files must not point through symlinks).  Selected: every
+# prog_tests/*.c whose name matches the ERE MATCH, the one-line test
+# functions of prog_tests/verifier.c whose name matches it (verifier_arena,
+# arena_kfunc, ...), the BPF programs their skeletons name and the progs/
+# PROG.c named.  The selected tests' names go to SEL/tests.txt (empty when
+# none matches), and prog_tests/tests.h declares them.
+bpf_selftests_select() {
+	local src=$1 sel=$2 match=$3 f n p h progs
+	local bpf=$src/tools/testing/selftests/bpf
+	local tdir=$bpf/ak_prog_tests pdir=$bpf/ak_progs
+	shift 3
+
+	mkdir -p "$sel"
+	rm -rf "$tdir" "$pdir"
+	mkdir -p "$tdir" "$pdir"
+	for f in "$bpf"/prog_tests/*.c; do
+		n=${f##*/}
+		[ "$n" != verifier.c ] && echo "${n%.c}" | grep -qE "$match" && cp "$f" "$tdir/"
+	done
+	# verifier.c: its preamble (helpers, the RUN macros), the skeleton
+	# includes of the selected tests and their one-line test functions.
+	awk -v re="$match" '
+		/^#include ".*\.skel\.h"/ { s = $2; gsub(/"|\.skel\.h/, "", s); if (s ~ re) print; next }
+		/^void test_[a-z0-9_]+\(void\)[ \t]*\{ *RUN.*\}$/ {
+			t = $2; sub(/^test_/, "", t); sub(/\(void\).*/, "", t); inrun = 1
+			if (t ~ re) print
+			next
+		}
+		inrun && NF { exit }
+		{ print }' "$bpf/prog_tests/verifier.c" >"$tdir/verifier_selected.c"
+	grep -q '^void test_' "$tdir/verifier_selected.c" || rm "$tdir/verifier_selected.c"
+	# Their BPF programs: the skeletons the tests include, the objects they
+	# open by name.
+	progs=$({
+		cat "$tdir"/*.c 2>/dev/null | grep -ohE '"[A-Za-z0-9_]+\.(skel\.h|lskel\.h|bpf\.o)"' |
+			sed -E 's/"([A-Za-z0-9_]+)\..*/\1/'
+		printf '%s\n' "$@"
+	} | sort -u)
+	for p in $progs; do
+		[ -f "$bpf/progs/$p.c" ] && cp "$bpf/progs/$p.c" "$pdir/"
+	done
+	for h in "$bpf"/progs/*.h; do ln -sf "../progs/${h##*/}" "$pdir/"; done
+	cat "$tdir"/*.c 2>/dev/null |
+		sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/\2/p' | sort >"$sel/tests.txt"
+	# test_progs.c includes <prog_tests/tests.h>: the selection's.
+	sed 's/.*/DEFINE_TEST(&)/' "$sel/tests.txt" | { echo '/* Generated header, do not edit */'; cat; } \
+		>"$bpf/prog_tests/tests.h"
+}
+
+# bpf_selftests_make SRC OUT SEL [VAR=VALUE...] TARGET...: make TARGETs
+# (test_progs, X.test.o, X.bpf.o, in SEL) of the selection of SRC's
+# selftests/bpf (bpf_selftests_select) for the loaded arch, against the
+# kernel built in OUT, inside the toolchain root.  The VARs (LLVM=...) go
+# to the kernel's make too: they must be the ones OUT was configured with.
+bpf_selftests_make() {
+	local src=$1 out=$2 sel=$3 a vars=() targets=() libarena=()
+	local bpf=$src/tools/testing/selftests/bpf
+	shift 3
+
+	for a in "$@"; do
+		case $a in
+		*=*) vars+=("$a") ;;
+		*) targets+=("$a") ;;
+		esac
+	done
+	# libarena's skeletons only when a selected test includes them.  No
+	# bpftool for the target (TRUNNER_BPFTOOL): no selected test runs it,
+	# and cross-building it needs the target's OpenSSL headers.
+	grep -qs 'libarena/libarena\.skel\.h' "$bpf"/ak_prog_tests/*.c || libarena+=(LIBARENA_SKEL=)
+	grep -qs 'libarena/libarena_asan\.skel\.h' "$bpf"/ak_prog_tests/*.c || libarena+=(LIBARENA_ASAN_SKEL=)
+	[ -n "$ARCH_CROSS" ] && vars+=(CROSS_COMPILE="$ARCH_CROSS")
+	# The test modules (test_kmods/) and libarena's objects are built in the
+	# source tree, which every arch of this tree shares, and the Makefile
+	# only rebuilds them when they are older than the kernel: drop the last
+	# arch's.
+	rm -f "$bpf"/test_kmods/*.ko "$bpf"/libarena/*.bpf.o "$bpf"/libarena/*.skel.h
+	# libarena's objects take LLVM's default BPF CPU and need v4 (signed
+	# division, 32-bit atomics): newer LLVMs default to it, clang-19 to v1.
+	# test_progs' own objects name their CPU after BPF_TARGET_ENDIAN, so
+	# it carries the CPU.
+	(
+		cd "$src" || exit
+		in_root make -s -C "$src" O="$out" ARCH="$ARCH_KARCH" "${vars[@]}" headers
+		in_root make -C "$bpf" O="$out" OUTPUT="$sel" -j"${JOBS:-$(nproc)}" \
+			ARCH="$ARCH_KARCH" SRCARCH="$ARCH_SRCARCH" VMLINUX_BTF="$out/vmlinux" \
+			TRUNNER_TESTS_DIR=ak_prog_tests TRUNNER_BPF_PROGS_DIR=ak_progs \
+			'TRUNNER_EXTRA_FILES=$(OUTPUT)/bpf_testmod.ko' TRUNNER_BPFTOOL= \
+			LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= "${libarena[@]}" \
+			"BPF_TARGET_ENDIAN=--target=bpfel -mcpu=v4" "${vars[@]}" "${targets[@]}"
+	)
+}
