@@ -1609,6 +1609,20 @@ class MutantVerdict(unittest.TestCase):
         self.assertEqual(self.verdict({'kunit': [('x', 'PASS')]}), 'survived')
 
 
+class CheckSeries(unittest.TestCase):
+    """check-series.sh refuses an unknown check or arch before any work."""
+
+    SCRIPT = os.path.join(REPO, 'scripts', 'check-series.sh')
+
+    def test_unknown_check(self):
+        proc = run([self.SCRIPT], env={'CHECKS': 'tags bisekt'})
+        self.assertIn("unknown check 'bisekt'", one_error_line(self, proc))
+
+    def test_unknown_arch(self):
+        proc = run([self.SCRIPT], env={'CHECKS': 'tags', 'CHECK_ARCHES': 'sparc'})
+        self.assertIn("unknown arch 'sparc'", one_error_line(self, proc))
+
+
 class PatchTags(unittest.TestCase):
     """check-tags.py fails a patch without a matching Signed-off-by or with a
     malformed Fixes: tag, and passes the fixes series as shipped."""
