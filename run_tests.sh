@@ -436,7 +436,7 @@ not_run() {
 # not be made boots nothing of it: its build directory may hold an older
 # kernel, which must not be tested.
 run_cell() {
-	local tree=$1 arch=$2 runs fits s build cell_boots=
+	local tree=$1 arch=$2 runs fits s build cell_kernel cell_boots=
 	# What the tree fits (scripts/check-fit.py reads
 	# configs/suite-requirements): a suite it does not is not run, and
 	# one line says what the tree lacks (a skip on a --kdir tree).
@@ -455,7 +455,15 @@ run_cell() {
 	done
 	[ -n "$fits" ] || { fit_none=1; return 0; }
 	fit_any=1
-	if step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
+	# The cell's kernel only when a suite boots it (a cell of kunit_tool
+	# alone builds none: it configures and builds its own).
+	cell_kernel=
+	for s in $fits; do
+		if suite_is "$s" boots cell; then cell_kernel=1; fi
+	done
+	if [ -z "$cell_kernel" ]; then
+		:
+	elif step build "$tree" "$arch" "$REPO/scripts/build-kernel.sh" "$tree" "$arch"; then
 		for build in - initramfs bpf; do
 			set --
 			for s in $fits; do
