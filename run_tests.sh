@@ -44,7 +44,9 @@ $(suites_help "                   ")
   --rebuild        run make even for a kernel whose tree, config and
                    toolchain are unchanged since its last build (skipped
                    by default)
-  --self-test      also run the harness's own checks (scripts/tests/)
+  --self-test      also run the harness's own checks (scripts/tests/) and
+                   the sent series' cheap submission checks
+                   (scripts/submission-checks.sh)
   -v, --verbose    show step output instead of logging it only
   -h, --help       this text
 Results: build/results/ (summary.json, *.ktap, *.json); logs: build/logs/.
@@ -321,7 +323,7 @@ for c in $run_cells; do
 	done
 done
 fit_any='' fit_none=''
-[ -z "$self_test" ] || printf 'repo\thost\tharness\n' >>"$expected"
+[ -z "$self_test" ] || printf 'repo\thost\t%s\n' harness submission >>"$expected"
 
 # step NAME TREE ARCH CMD...: run one step, log it, and print one line
 # when it ends (steps of two cells may overlap, see boots), with
@@ -517,6 +519,8 @@ wait_boots
 if [ -n "$self_test" ]; then
 	step harness repo host python3 "$REPO/scripts/run-harness-tests.py" \
 		--json "$RESULTS/repo-host-harness.json" || failed=1
+	step submission repo host "$REPO/scripts/submission-checks.sh" \
+		"$RESULTS/repo-host-submission.json" || failed=1
 fi
 
 benchmark=

@@ -58,6 +58,11 @@ def case_suite(suite):
     return suite if cases == '-' else cases
 
 
+# What run_tests.sh --self-test runs on the host, beside the cells: the
+# harness's self-checks and the sent series' cheap submission checks.
+HOST_SUITES = ('harness', 'submission')
+
+
 def walk_cases(group, prefix='', field='status'):
     """Yield (name, @field) for every leaf case of a kunit.py JSON group
     (field 'log': the lines a case added by results.py log-check carries,
@@ -681,7 +686,7 @@ def filter_cases(expected_cases, glob):
     """The cases of configs/expected-cases (@expected_cases) that --filter
     @glob selects, one suite per line: "SUITE CASE,CASE,..."."""
     for suite, cases in read_expected_cases(expected_cases).items():
-        if suite == 'harness':
+        if suite in HOST_SUITES:
             continue	# the self-checks all run, whatever the filter
         picked = [c for c in cases if not is_pattern(c) and c not in ALWAYS_RUN
                   and filter_matches(c, glob)]
@@ -699,7 +704,7 @@ def account_cases(rec, expected, glob=None):
     if rec['error'] or case_suite(rec['suite']) not in expected:
         return
     want = expected[case_suite(rec['suite'])]
-    if glob and rec['suite'] == 'harness':
+    if glob and rec['suite'] in HOST_SUITES:
         glob = None	# the self-checks all run, whatever the filter
     if glob:
         want = {c: where for c, where in want.items()
@@ -869,7 +874,7 @@ def asked_rows(asked):
                 continue
             rows.append((t, a, s))
     if want.get('self_test'):
-        rows.append(('repo', 'host', 'harness'))
+        rows += [('repo', 'host', s) for s in HOST_SUITES]
     return rows
 
 

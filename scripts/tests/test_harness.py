@@ -360,7 +360,7 @@ class SuitesTable(unittest.TestCase):
         ])
         self.assertIn('must_oops', used, 'the scan finds the names it looks for')
         unknown = {n: where for n, where in used.items()
-                   if n not in [r['name'] for r in self.rows()] + ['harness']}
+                   if n not in [r['name'] for r in self.rows()] + list(judge_module().HOST_SUITES)}
         self.assertEqual(unknown, {}, 'suites named outside configs/suites')
 
     def test_help_lists_the_suites(self):
@@ -1623,6 +1623,55 @@ class CheckSeries(unittest.TestCase):
         self.assertIn("unknown arch 'sparc'", one_error_line(self, proc))
 
 
+class Submission(unittest.TestCase):
+    """submission-checks.sh turns check-series.sh's report into cases: a FAIL,
+    a check that never reported and an exit status at odds with the report
+    are failed cases, never a pass."""
+
+    SCRIPT = os.path.join(REPO, 'scripts', 'submission-checks.sh')
+
+    def submit(self, body):
+        with tempfile.TemporaryDirectory() as d:
+            stub = os.path.join(d, 'check-series.sh')
+            with open(stub, 'w', encoding='utf-8') as f:
+                f.write('#!/bin/bash\n' + textwrap.dedent(body))
+            os.chmod(stub, 0o755)
+            out = os.path.join(d, 'out.json')
+            proc = run([self.SCRIPT, out], env={'CHECK_SERIES': stub, 'SUBMISSION_CHECKS': 'tags apply'})
+            with open(out, encoding='utf-8') as f:
+                cases = {c['name']: c for c in json.load(f)['test_cases']}
+        return proc, cases
+
+    def test_all_pass(self):
+        proc, cases = self.submit('echo "PASS  tags"; echo "PASS  apply"\n')
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual({n: c['status'] for n, c in cases.items()},
+                         {f'{t}/{c}': 'PASS' for t in ('series', 'fixes') for c in ('tags', 'apply')})
+
+    def test_failed_check_keeps_its_report(self):
+        proc, cases = self.submit('''\
+            echo "PASS  tags"
+            echo "FAIL  apply  (log: x)"
+            echo "      | patch does not apply"
+            exit 1
+            ''')
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(cases['fixes/apply']['status'], 'FAILURE')
+        self.assertEqual(cases['fixes/apply']['log'], ['| patch does not apply'])
+        self.assertEqual(cases['fixes/tags']['status'], 'PASS')
+
+    def test_check_that_never_reported_fails(self):
+        proc, cases = self.submit('echo "PASS  tags"; echo "error: no kernel source" >&2; exit 1\n')
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(cases['series/apply']['status'], 'FAILURE')
+        self.assertIn('error: no kernel source', '\n'.join(cases['series/apply']['log']))
+
+    def test_exit_status_at_odds_with_report_fails(self):
+        proc, cases = self.submit('echo "PASS  tags"; echo "PASS  apply"; exit 3\n')
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(cases['fixes/exit-status']['status'], 'FAILURE')
+
+
 class PatchTags(unittest.TestCase):
     """check-tags.py fails a patch without a matching Signed-off-by or with a
     malformed Fixes: tag, and passes the fixes series as shipped."""
@@ -2713,7 +2762,7 @@ class RunContents(unittest.TestCase):
                                             'cells=', 'suites= kunit bench', 'self_test=1'])
         self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'), ('upstream', 'arm64', 'kunit'),
                                 ('fixes', 'x86_64', 'kunit'), ('fixes', 'arm64', 'kunit'),
-                                ('repo', 'host', 'harness')])
+                                ('repo', 'host', 'harness'), ('repo', 'host', 'submission')])
 
     def test_unexpected_result_is_judged(self):
         with tempfile.TemporaryDirectory() as d:
@@ -2733,7 +2782,7 @@ class RunContents(unittest.TestCase):
             with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
                 rows = [line.split() for line in f]
         self.assertEqual(rows, [['fixes', 'arm64', 'kunit'], ['fixes', 'arm64', 'kselftest'],
-                                ['repo', 'host', 'harness']])
+                                ['repo', 'host', 'harness'], ['repo', 'host', 'submission']])
 
     def test_log_check_keeps_every_flagged_line(self):
         warn = ARM64_WARN * 60
