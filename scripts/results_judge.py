@@ -853,13 +853,15 @@ def asked_rows(asked):
     with the suites, or TREE:ARCH:SUITE,... with its own."""
     want = dict(kv.split('=', 1) for kv in asked)
     trees, arches = want.get('trees', '').split(), want.get('arches', '').split()
-    own = {}
+    own, named = {}, set()
     for c in want.get('cells', '').split():
         tree, arch, *given = c.split(':', 2)
         own[(tree, arch)] = given[0].split(',') if given else want.get('suites', '').split()
+        named |= {(tree, arch, s) for s in (given[0].split(',') if given else [])}
     # The run's order (trees, then arches); a suite that runs once
-    # (configs/suites: cells "last") runs on the last cell that has it, and
-    # a benchmark leaves no result to expect.
+    # (configs/suites: cells "last") runs on the last cell that has it (that
+    # names it, when a cell does), and a benchmark leaves no result to
+    # expect.
     suites = read_suites()
     cells = [(t, a) for t in trees for a in arches if not own or (t, a) in own]
     cells += sorted(set(own) - set(cells))
@@ -869,9 +871,13 @@ def asked_rows(asked):
         for s in names:
             if not s or suites.get(s, {}).get('kind') == 'benchmark':
                 continue
-            if suites.get(s, {}).get('cells') == 'last' and \
-                    any(s in later for _, _, later in lists[n + 1:]):
-                continue
+            if suites.get(s, {}).get('cells') == 'last':
+                by_name = any(s == x for _, _, x in named)
+                if by_name and (t, a, s) not in named:
+                    continue
+                if any(s in later and (not by_name or (lt, la, s) in named)
+                       for lt, la, later in lists[n + 1:]):
+                    continue
             rows.append((t, a, s))
     if want.get('self_test'):
         rows += [('repo', 'host', s) for s in HOST_SUITES]

@@ -432,14 +432,34 @@ class CellSuites(unittest.TestCase):
             self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
             with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
                 rows = [tuple(line.split()) for line in f]
-        # fixes/x86_64's one suite runs once, on the last cell that has it
+        # fixes/x86_64's one suite runs once: on the cell that names it,
+        # not on fixes/arm64, which has it from --only
         self.assertEqual(rows, [('upstream', 'x86_64', 'kunit'),
                                 ('upstream', 'x86_64', 'bpf_selftests'),
-                                ('fixes', 'arm64', 'kunit'), ('fixes', 'arm64', 'kunit_tool')])
+                                ('fixes', 'x86_64', 'kunit_tool'), ('fixes', 'arm64', 'kunit')])
         self.assertEqual(judge_module().asked_rows(
             ['trees=upstream fixes', 'arches=x86_64 arm64',
              'cells=upstream:x86_64:kunit,bpf_selftests fixes:x86_64:kunit_tool fixes:arm64',
              'suites=kunit kunit_tool']), rows)
+
+    def test_once_suite_where_a_cell_names_it(self):
+        # CI's cells: kunit_tool runs on upstream/x86_64, which names it,
+        # and on neither fixes cell, which have it among the default suites
+        ci = ['--cell', 'fixes:x86_64', '--cell', 'fixes:arm64',
+              '--cell', 'upstream:x86_64:kunit_tool']
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list'] + ci)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+            ['cell', 'kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool'],
+            ['upstream/x86_64', '-', '-', '-', '-', 'yes'],
+            ['fixes/x86_64', 'yes', 'yes', 'yes', 'yes', '-'],
+            ['fixes/arm64', 'yes', 'yes', 'yes', 'yes', '-']])
+        rows = judge_module().asked_rows(
+            ['trees=fixes upstream', 'arches=x86_64 arm64',
+             'cells=fixes:x86_64 fixes:arm64 upstream:x86_64:kunit_tool',
+             'suites=kunit kselftest must_oops bpf_selftests kunit_tool'])
+        self.assertEqual([r for r in rows if r[2] == 'kunit_tool'],
+                         [('upstream', 'x86_64', 'kunit_tool')])
 
     def test_bad_cell_suites(self):
         for cell, error in (('fixes:arm64:', "bad --cell 'fixes:arm64:'"),
