@@ -174,6 +174,14 @@ if [ -n "$filter" ]; then
 	done
 	[ -n "$only" ] || [ ${#cell_given[@]} -gt 0 ] ||
 		die "--filter '$filter' selects no case of the suites asked for"
+	# A suite a cell names must be one --filter selects cases of: any
+	# other would be dropped without a word.
+	for c in "${!cell_given[@]}"; do
+		for s in ${cell_given[$c]}; do
+			suite_needs "$s" filter || die "--cell $c names the $s suite, which --filter" \
+				"cannot select cases of (those it can: $(suites_needing filter | tr '\n' ' '| sed 's/ $//'))"
+		done
+	done
 	# the suites a cell's own list keeps
 	filtered=
 	for s in $(echo "$picks" | cut -d' ' -f1 | sort -u); do
@@ -261,11 +269,14 @@ done
 run_suites='' asked_cells=''
 for c in $run_cells; do
 	run_suites="$run_suites $(cell_suites "${c%%:*}" "${c#*:}" | tr '\n' ' ')"
-	if [ -n "${cell_given[$c]:-}" ]; then
-		asked_cells="$asked_cells $c:$(cell_list "${c%%:*}" "${c#*:}" | paste -sd, -)"
-	elif [ -n "$cells" ]; then
+	# as given: bare (the run's suites), and with the suites it names
+	if [ -n "$cells" ] && { [ -z "${cell_given[$c]:-}" ] || [ -n "${cell_default[$c]:-}" ]; }; then
 		asked_cells="$asked_cells $c"
 	fi
+	named=$(for s in $(cell_list "${c%%:*}" "${c#*:}"); do
+		if names_suite "$c" "$s"; then echo "$s"; fi
+	done | paste -sd, -)
+	[ -z "$named" ] || asked_cells="$asked_cells $c:$named"
 done
 for s in $all_suites; do
 	case " $run_suites " in *" $s "*) ;; *) continue ;; esac

@@ -853,16 +853,22 @@ def asked_rows(asked):
     with the suites, or TREE:ARCH:SUITE,... with its own."""
     want = dict(kv.split('=', 1) for kv in asked)
     trees, arches = want.get('trees', '').split(), want.get('arches', '').split()
+    # A cell may be given bare (the run's suites) and with suites it names:
+    # it runs the union, and a suite that runs once goes where it is named.
+    suites = read_suites()
+    order = list(suites)
     own, named = {}, set()
     for c in want.get('cells', '').split():
         tree, arch, *given = c.split(':', 2)
-        own[(tree, arch)] = given[0].split(',') if given else want.get('suites', '').split()
+        names = given[0].split(',') if given else want.get('suites', '').split()
+        union = set(own.get((tree, arch), [])) | set(names)
+        own[(tree, arch)] = sorted(union, key=lambda s: (order.index(s) if s in order
+                                                         else len(order), s))
         named |= {(tree, arch, s) for s in (given[0].split(',') if given else [])}
     # The run's order (trees, then arches); a suite that runs once
     # (configs/suites: cells "last") runs on the last cell that has it (that
     # names it, when a cell does), and a benchmark leaves no result to
     # expect.
-    suites = read_suites()
     cells = [(t, a) for t in trees for a in arches if not own or (t, a) in own]
     cells += sorted(set(own) - set(cells))
     lists = [(t, a, own.get((t, a), want.get('suites', '').split())) for t, a in cells]

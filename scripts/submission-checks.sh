@@ -18,6 +18,7 @@ out=$(mktemp)
 trap 'rm -f "$out" "$out.cases" "$out.all"' EXIT
 
 rc=0
+: >"$out.all"
 for series in $(sent_trees); do
 	echo "== make check-series SERIES=$series CHECKS=\"$checks\""
 	status=0
@@ -56,11 +57,17 @@ EOF
 	echo >>"$out.all"
 	rm -f "$out.cases"
 done
-python3 - "$out.all" "$json" <<'EOF'
+# kunit.py's shape: the top group is the suite, so a case is named
+# "submission/fixes/tags" and judged as "fixes/tags".  Any failed case
+# fails the step, whatever check-series.sh's exit status said.
+python3 - "$out.all" "$json" <<'EOF' || rc=1
 import json, sys
 cases = [c for line in open(sys.argv[1]) if line.strip() for c in json.loads(line)]
 with open(sys.argv[2], 'w', encoding='utf-8') as f:
-    json.dump({'name': 'submission', 'sub_groups': [], 'test_cases': cases}, f, indent=2)
+    json.dump({'name': 'submission', 'test_cases': [],
+               'sub_groups': [{'name': 'submission', 'sub_groups': [], 'test_cases': cases}]},
+              f, indent=2)
+sys.exit(1 if not cases or any(c['status'] != 'PASS' for c in cases) else 0)
 EOF
 rm -f "$out.all"
 exit "$rc"

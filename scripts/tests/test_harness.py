@@ -461,6 +461,30 @@ class CellSuites(unittest.TestCase):
         self.assertEqual([r for r in rows if r[2] == 'kunit_tool'],
                          [('upstream', 'x86_64', 'kunit_tool')])
 
+    def test_cell_given_bare_and_with_suites(self):
+        # fixes:x86_64 runs the default suites and the kunit it names; the
+        # judge reads the two forms as the shell writes them, and agrees
+        # that kunit_tool, named only by upstream:arm64, runs there
+        with tempfile.TemporaryDirectory() as d:
+            proc = run([os.path.join(REPO, 'run_tests.sh'), '--cell', 'upstream:arm64:kunit_tool',
+                        '--cell', 'fixes:x86_64', '--cell', 'fixes:x86_64:kunit',
+                        '--kdir', '/nonexistent/linux'], env={'ARENA_KFAULT_BUILD': d})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            with open(os.path.join(d, 'results', '.expected.tsv'), encoding='utf-8') as f:
+                rows = [tuple(line.split()) for line in f]
+        self.assertIn(('upstream', 'arm64', 'kunit_tool'), rows)
+        self.assertNotIn(('fixes', 'x86_64', 'kunit_tool'), rows)
+        self.assertEqual(judge_module().asked_rows(
+            ['trees=upstream fixes', 'arches=arm64 x86_64',
+             'cells=upstream:arm64:kunit_tool fixes:x86_64 fixes:x86_64:kunit',
+             'suites=kunit kselftest must_oops bpf_selftests kunit_tool']), rows)
+
+    def test_filter_with_a_named_suite_it_cannot_select(self):
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--filter', 'clear_cb*',
+                    '--cell', 'fixes:x86_64', '--cell', 'upstream:arm64:kunit_tool'])
+        self.assertIn('names the kunit_tool suite, which --filter cannot select cases of',
+                      one_error_line(self, proc))
+
     def test_bad_cell_suites(self):
         for cell, error in (('fixes:arm64:', "bad --cell 'fixes:arm64:'"),
                             ('fixes:arm64:kunit:x', "bad --cell 'fixes:arm64:kunit:x'"),
@@ -1659,8 +1683,28 @@ class Submission(unittest.TestCase):
             out = os.path.join(d, 'out.json')
             proc = run([self.SCRIPT, out], env={'CHECK_SERIES': stub, 'SUBMISSION_CHECKS': 'tags apply'})
             with open(out, encoding='utf-8') as f:
-                cases = {c['name']: c for c in json.load(f)['test_cases']}
+                cases = {c['name']: c for c in json.load(f)['sub_groups'][0]['test_cases']}
         return proc, cases
+
+    def judged(self, body):
+        """The exit status of results.py summary over the row the stub's
+        report makes, with configs/expected-cases (every check, both trees)."""
+        with tempfile.TemporaryDirectory() as d:
+            stub = os.path.join(d, 'check-series.sh')
+            with open(stub, 'w', encoding='utf-8') as f:
+                f.write('#!/bin/bash\n' + textwrap.dedent(body))
+            os.chmod(stub, 0o755)
+            run([self.SCRIPT, os.path.join(d, 'repo-host-submission.json')],
+                env={'CHECK_SERIES': stub})
+            proc, _ = summary_of(d, [('repo', 'host', 'submission')], '--expected-cases',
+                                 os.path.join(REPO, 'configs', 'expected-cases'))
+        return proc.returncode
+
+    def test_judged_green_only_when_every_check_passed(self):
+        every = 'for c in tags checkpatch apply kernel-doc; do echo "PASS  $c"; done\n'
+        self.assertEqual(self.judged(every), 0, 'every check of both trees passed')
+        self.assertEqual(self.judged(every.replace('PASS', 'FAIL') + 'exit 4\n'), 1)
+        self.assertEqual(self.judged('echo "PASS  tags"\n'), 1, 'three checks never reported')
 
     def test_all_pass(self):
         proc, cases = self.submit('echo "PASS  tags"; echo "PASS  apply"\n')
