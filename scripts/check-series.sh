@@ -44,7 +44,14 @@ series_dir=$PATCH_DIR/$series
 out=$WORK/check
 wt=$out/src
 logs=$LOGS/check-series-$series
-mkdir -p "$logs"
+mkdir -p "$logs" "$out"
+# One check at a time per cache: they share the worktree and its builds
+# (make check's submission row beside a make check-series, or two clones).
+exec 9>"$out/.lock"
+if ! flock -n 9; then
+	info "waiting for another check-series.sh on this cache ($out)"
+	flock 9
+fi
 failed=0
 applied=	# ok or failed, once apply_series ran
 commits=()
