@@ -833,7 +833,11 @@ def missing_steps(steps, rows, not_run):
             continue
         chain = [('-', '-', 'setup'), ('-', '-', 'fetch-tree|import-tree')]
         if tree != 'repo':
-            chain += [(tree, '-', 'prepare'), (tree, arch, 'fit'), (tree, arch, 'build')]
+            chain += [(tree, '-', 'prepare'), (tree, arch, 'fit')]
+            # the cell's kernel, unless the suite builds and boots its own
+            # (a cell of kunit_tool alone builds none)
+            if read_suites().get(suite, {}).get('boots', 'cell') == 'cell':
+                chain.append((tree, arch, 'build'))
             chain += [(tree, arch, step) for step in suite_steps(suite)]
         for t, a, names in chain + [(tree, arch, suite)]:
             exits = [ended[(t, a, n)] for n in names.split('|') if (t, a, n) in ended]

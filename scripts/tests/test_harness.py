@@ -3841,6 +3841,18 @@ class MissingSteps(unittest.TestCase):
                 self.assertIn(f'FAILED step: {tree}/{arch}/', proc.stdout)
 
 
+    def test_own_kernel_suite_needs_no_cell_build(self):
+        # CI's upstream:arm64:kunit_tool: kunit.py builds and boots its own
+        # kernel, so the cell has no build step; a kunit row there would
+        steps = [{'tree': t, 'arch': a, 'step': s, 'exit': 0} for t, a, s in (
+            ('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('upstream', '-', 'prepare'),
+            ('upstream', 'arm64', 'fit'), ('upstream', 'arm64', 'kunit_tool'))]
+        missing = judge_module().missing_steps
+        self.assertEqual(missing(steps, [('upstream', 'arm64', 'kunit_tool')], {}), [])
+        self.assertEqual(missing(steps, [('upstream', 'arm64', 'kunit')], {}),
+                         [('upstream', 'arm64', 'build')])
+
+
 class MustOopsSplats(unittest.TestCase):
     """Hole 1: a must_oops boot passes on its one expected oops alone: any
     other kernel splat on its console (a second oops, a WARNING, KASAN,
