@@ -229,7 +229,7 @@ run_cells=${run_cells# }
 # cell_suites TREE ARCH: the suites the cell runs: its list, but a suite
 # that runs once (configs/suites: cells "last") only on the last cell that
 # has it; when a --cell names that suite, on the last cell that names it
-# (CI's upstream:x86_64:kunit_tool beside cells of the default suites).
+# (CI's upstream:arm64:kunit_tool beside cells of the default suites).
 names_suite() {
 	case " ${cell_given[$1]:-} " in *" $2 "*) return 0 ;; esac
 	return 1

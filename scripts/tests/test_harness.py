@@ -405,10 +405,14 @@ class CellSuites(unittest.TestCase):
     ARGS = ['--cell', 'upstream:x86_64', '--cell', 'fixes:x86_64',
             '--cell', 'fixes:arm64:kunit,kselftest,must_oops']
 
-    def test_cell_matrix(self):
-        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list'] + self.ARGS)
+    def plan(self, *args):
+        """run_tests.sh --list's cell matrix for @args, a list per line."""
+        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', *args])
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+        return [line.split() for line in proc.stdout.splitlines()]
+
+    def test_cell_matrix(self):
+        self.assertEqual(self.plan(*self.ARGS), [
             ['cell', 'kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool'],
             ['upstream/x86_64', 'yes', 'yes', 'yes', 'yes', '-'],
             ['fixes/x86_64', 'yes', 'yes', 'yes', 'yes', 'yes'],
@@ -416,11 +420,9 @@ class CellSuites(unittest.TestCase):
         # --filter keeps of --only's suites (here none) and of a cell's own
         # list those it selects cases of: a cell without a list of its own
         # runs what is left of --only's, nothing, not the default suites
-        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list', '--only', 'bpf_selftests',
-                    '--filter', 'lower_guard*', '--cell', 'fixes:x86_64:kunit,must_oops',
-                    '--cell', 'fixes:arm64'])
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+        self.assertEqual(self.plan('--only', 'bpf_selftests', '--filter', 'lower_guard*',
+                                   '--cell', 'fixes:x86_64:kunit,must_oops',
+                                   '--cell', 'fixes:arm64'), [
             ['cell', 'must_oops'], ['fixes/x86_64', 'yes']])
 
     def test_expected_and_asked_agree(self):
@@ -447,9 +449,7 @@ class CellSuites(unittest.TestCase):
         # and on neither fixes cell, which have it among the default suites
         ci = ['--cell', 'fixes:x86_64', '--cell', 'fixes:arm64',
               '--cell', 'upstream:x86_64:kunit_tool']
-        proc = run([os.path.join(REPO, 'run_tests.sh'), '--list'] + ci)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual([line.split() for line in proc.stdout.splitlines()], [
+        self.assertEqual(self.plan(*ci), [
             ['cell', 'kunit', 'kselftest', 'must_oops', 'bpf_selftests', 'kunit_tool'],
             ['upstream/x86_64', '-', '-', '-', '-', 'yes'],
             ['fixes/x86_64', 'yes', 'yes', 'yes', 'yes', '-'],
