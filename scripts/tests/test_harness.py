@@ -445,8 +445,9 @@ class CellSuites(unittest.TestCase):
              'suites=kunit kunit_tool']), rows)
 
     def test_once_suite_where_a_cell_names_it(self):
-        # CI's cells: kunit_tool runs on upstream/x86_64, which names it,
-        # and on neither fixes cell, which have it among the default suites
+        # CI's shape of cells: kunit_tool runs on the upstream cell, which
+        # names it, and on neither fixes cell, which have it among the
+        # default suites
         ci = ['--cell', 'fixes:x86_64', '--cell', 'fixes:arm64',
               '--cell', 'upstream:x86_64:kunit_tool']
         self.assertEqual(self.plan(*ci), [
