@@ -196,6 +196,7 @@ class TreesTable(unittest.TestCase):
     def test_names_used_are_trees(self):
         used = names_in([
             ('.ci/run', r'--cell (\w+):'),
+            ('.ci/run', r'(\w+):(?:x86_64|arm64)\b'),
             ('Makefile', r'--tree (\w+)'),
             ('Makefile', r'^SERIES \?= (\w+)'),
             ('README.md', r'--tree (\w+)'),
@@ -346,6 +347,8 @@ class SuitesTable(unittest.TestCase):
             ('Makefile', r'--only [\w,]*,(\w+)'),
             ('README.md', r'--only ([a-z]\w*)'),
             ('.ci/run', r'--only (\w+)'),
+            ('.ci/run', r'extra_suites=(\w+)'),
+            ('.ci/run', r'extra_suites=[\w,]*,(\w+)'),
             ('run_tests.sh', r'only="\$\{only:-\$\(default_suites\)\} (\w+)"'),
             ('run_tests.sh', r"\^(\w+) //p"),
             ('scripts/run-mutants.sh', r'SUITES:-(\w+)'),
