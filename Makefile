@@ -2,8 +2,8 @@
 # main entry; these are conveniences over it and over scripts/.
 #   make check          harness self-checks + the default suites
 #                       (configs/suites) on the default trees
-#                       (configs/trees.conf) and every arch (CI: three of
-#                       the six cells, see .ci/run)
+#                       (configs/trees.conf) and every arch (.ci/run:
+#                       three cells, then the other four as time allows)
 #   make test           the same, no self-checks (= ./run_tests.sh)
 #   make harness-check  only the harness self-checks (fast; needs a fetched tree)
 #   make check-series   submission checks of kernel-patches/$(SERIES)/ (tags,

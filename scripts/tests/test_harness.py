@@ -1049,6 +1049,124 @@ class BootTimeout(unittest.TestCase):
             self.assertLess(time.monotonic() - start, 20)
 
 
+class CiRun(unittest.TestCase):
+    """.ci/run, with make and run_tests.sh stubbed: its closing line is the
+    sum of every run's counts, its exit status agrees with it, and the
+    four cells after make check run only as its time and cache allow,
+    each left out counted as skipped."""
+
+    MAKE = textwrap.dedent("""\
+        #!/bin/bash
+        echo "make $*" >>"$CI_TEST_LOG"
+        [ -z "$MAKE_TOTALS" ] || { mkdir -p build/results; echo "$MAKE_TOTALS" >build/results/summary.json; }
+        exit "${MAKE_RC:-0}"
+        """)
+    RUN_TESTS = textwrap.dedent("""\
+        #!/bin/bash
+        echo "run_tests.sh $*" >>"$CI_TEST_LOG"
+        [ -z "$CELL_SLEEP" ] || exec sleep "$CELL_SLEEP"
+        mkdir -p "$ARENA_KFAULT_RESULTS"
+        echo "$CELL_TOTALS" >"$ARENA_KFAULT_RESULTS/summary.json"
+        exit "${CELL_RC:-0}"
+        """)
+
+    @staticmethod
+    def totals(passed, failed, skipped):
+        return json.dumps({'totals': {'passed': passed, 'failed': failed, 'skipped': skipped}})
+
+    def ci(self, cached=(), **env):
+        """(closing line, exit status, the make and run_tests.sh calls) of
+        .ci/run with the kernels of the cells @cached in its cache."""
+        with tempfile.TemporaryDirectory() as d:
+            repo = os.path.join(d, 'repo')
+            os.makedirs(os.path.join(repo, '.ci'))
+            os.makedirs(os.path.join(repo, 'scripts'))
+            shutil.copy(os.path.join(REPO, '.ci', 'run'), os.path.join(repo, '.ci'))
+            for py in glob.glob(os.path.join(REPO, 'scripts', 'results*.py')):
+                shutil.copy(py, os.path.join(repo, 'scripts'))
+            shutil.copytree(os.path.join(REPO, 'configs'), os.path.join(repo, 'configs'))
+            os.makedirs(os.path.join(repo, 'selftests', 'arena_kfault'))
+            shutil.copy(os.path.join(REPO, 'selftests', 'arena_kfault', 'splat-patterns'),
+                        os.path.join(repo, 'selftests', 'arena_kfault'))
+            stubs = os.path.join(d, 'bin')
+            os.makedirs(stubs)
+            for path, text in ((os.path.join(stubs, 'make'), self.MAKE),
+                               (os.path.join(repo, 'run_tests.sh'), self.RUN_TESTS)):
+                with open(path, 'w', encoding='utf-8') as f:
+                    f.write(text)
+                os.chmod(path, 0o755)
+            for cell in cached:
+                tree, arch = cell.split(':')
+                kdir = os.path.join(d, 'cache', 'work', 'debian', tree, arch)
+                write_tree(kdir, {'vmlinux': '', '.arena-kfault-inputs': 'id\n'})
+            log = os.path.join(d, 'calls')
+            open(log, 'w', encoding='utf-8').close()
+            full = dict(os.environ, PATH=f'{stubs}:{os.environ["PATH"]}', CI_TEST_LOG=log,
+                        ARENA_KFAULT_CACHE=os.path.join(d, 'cache'),
+                        MAKE_TOTALS=self.totals(300, 0, 10), CELL_TOTALS=self.totals(50, 0, 1),
+                        CELL_SLEEP='')
+            full.pop('CI_RUN_ARGS', None)
+            full.update(env)
+            proc = subprocess.run([os.path.join(repo, '.ci', 'run')], env=full, text=True,
+                                  capture_output=True, timeout=120, check=False)
+            with open(log, encoding='utf-8') as f:
+                calls = f.read().splitlines()
+        return proc.stdout.splitlines()[-1], proc.returncode, calls, proc.stdout
+
+    FIXES = ('fixes:x86_64', 'fixes:arm64')
+    EXTRA = ('series:x86_64', 'series:arm64', 'upstream:x86_64', 'upstream:arm64')
+
+    def test_warm_runs_six_cells_and_sums_them(self):
+        line, rc, calls, _ = self.ci(cached=self.FIXES + self.EXTRA)
+        self.assertEqual((line, rc), ('500 passed, 0 failed, 14 skipped', 0))
+        self.assertEqual(calls[0].split()[:2], ['make', 'check'])
+        self.assertIn('--cell fixes:x86_64 --cell fixes:arm64', calls[0])
+        self.assertEqual([c.split()[2] for c in calls[1:]],
+                         [f'{c}:kunit,kselftest,must_oops' for c in self.EXTRA])
+
+    def test_a_failing_cell_fails_the_run(self):
+        line, rc, _, _ = self.ci(cached=self.FIXES + self.EXTRA,
+                                 CELL_TOTALS=self.totals(49, 1, 1), CELL_RC='1')
+        self.assertEqual((line, rc), ('496 passed, 4 failed, 14 skipped', 1))
+
+    def test_cold_builds_one_kernel_and_names_the_rest(self):
+        line, rc, calls, out = self.ci(cached=self.FIXES)
+        self.assertEqual((line, rc), ('350 passed, 0 failed, 14 skipped', 0))
+        self.assertEqual([c.split()[2] for c in calls[1:]], ['series:x86_64:kunit,kselftest,must_oops'])
+        for cell in self.EXTRA[1:]:
+            self.assertIn(f'ci: {cell} skipped: not started: its kernel is not in the cache', out)
+
+    def test_late_run_starts_no_cell(self):
+        line, rc, calls, out = self.ci(cached=self.FIXES + self.EXTRA, CI_START_BEFORE='0',
+                                       CI_COLD_BEFORE='0')
+        self.assertEqual((line, rc, len(calls)), ('300 passed, 0 failed, 14 skipped', 0, 1))
+        self.assertIn("ci: upstream:arm64 skipped: not started: 0 of CI's minutes are gone", out)
+
+    def test_a_cell_past_the_deadline_is_cut_off_and_skipped(self):
+        line, rc, calls, out = self.ci(cached=self.FIXES + self.EXTRA[:1], CELL_SLEEP='60',
+                                       CI_DEADLINE='1')
+        self.assertEqual((line, rc), ('300 passed, 0 failed, 14 skipped', 0))
+        self.assertIn("ci: series:x86_64 skipped: cut off at CI's deadline", out)
+        self.assertIn("ci: series:arm64 skipped: not started: CI's deadline has passed", out)
+        self.assertEqual(len(calls), 2, 'make check and the cell cut off')
+
+    def test_make_check_without_summary_fails_and_runs_nothing_more(self):
+        line, rc, calls, _ = self.ci(cached=self.FIXES + self.EXTRA, MAKE_TOTALS='', MAKE_RC='2')
+        self.assertEqual((line, rc, len(calls)), ('0 passed, 1 failed, 0 skipped', 2, 1))
+
+    def test_failed_status_with_no_failed_case_counts_one(self):
+        line, rc, _, _ = self.ci(cached=self.FIXES, MAKE_RC='2', CI_RUN_ARGS='--cell fixes:x86_64')
+        self.assertEqual((line, rc), ('300 passed, 1 failed, 10 skipped', 2))
+
+    def test_unreadable_counts_fail(self):
+        line, rc, _, _ = self.ci(CI_RUN_ARGS='--cell fixes:x86_64', MAKE_TOTALS='{"totals": {}}')
+        self.assertEqual((line, rc), ('0 passed, 1 failed, 0 skipped', 1))
+
+    def test_ci_run_args_replace_every_cell(self):
+        _, _, calls, _ = self.ci(cached=self.FIXES + self.EXTRA, CI_RUN_ARGS='--cell series:arm64')
+        self.assertEqual(calls, ['make check RUN_ARGS=--cell series:arm64'])
+
+
 class KvmProbe(unittest.TestCase):
     """The boots use KVM only when a bounded boot under KVM alone reached
     user space, probed once per run and arch; without KVM the probe fails
