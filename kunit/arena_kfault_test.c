@@ -36,6 +36,7 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #define TEST_ARENA_PAGES	16
@@ -1163,22 +1164,28 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 }
 
 /*
- * bpf_arena_alloc_pages() of the one page at @uaddr, tried up to ALLOC_TRIES
- * times, *@tries: how many it took.  It takes its page with
- * alloc_pages_nolock(), which fails while the zone lock is contended, and
- * its lock may time out: such a failure changes nothing in the arena, and
- * the next try is a new chance.  A refusal of the slot repeats on each try.
+ * bpf_arena_alloc_pages() of the one page at @uaddr, tried until it succeeds
+ * or both ALLOC_TRIES tries and ALLOC_TRY_MS have gone by, *@tries: how many
+ * it took.  It takes its page with alloc_pages_nolock(), which fails while
+ * the zone lock is contended (by another CPU's allocations, for as long as
+ * they last, not for a number of tries), and its lock may time out: such a
+ * failure changes nothing in the arena, and the next try is a new chance.
+ * A refusal of the slot repeats on each try.  No sleeping: a non-sleepable
+ * caller may have preemption off.
  */
 #define ALLOC_TRIES	8
+#define ALLOC_TRY_MS	50
 
 static long test_alloc_tries(struct bpf_arena *arena, long uaddr, bool sleepable, int *tries)
 {
+	u64 deadline = ktime_get_ns() + ALLOC_TRY_MS * NSEC_PER_MSEC;
 	long got;
 
 	for (*tries = 1; ; (*tries)++) {
 		got = arena_alloc_pages(arena, uaddr, 1, NUMA_NO_NODE, sleepable);
-		if (got || *tries == ALLOC_TRIES)
+		if (got || (*tries >= ALLOC_TRIES && ktime_get_ns() > deadline))
 			return got;
+		cpu_relax();
 	}
 }
 
