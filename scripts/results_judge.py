@@ -24,6 +24,7 @@ import configparser
 import fnmatch
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -78,7 +79,9 @@ def read_known_failures(path):
 
     Each section "[TREE ARCH SUITE CASE [FLAVOUR...]]" names one case (CASE
     as the case matrix shows it) in runs with exactly these config flavours
-    (none: the plain config; "any": whatever the flavours), and holds:
+    (none: the plain config; "any": whatever the flavours); TREE and ARCH
+    may be comma-separated lists or "*" (every tree of configs/trees.conf,
+    every arch of configs/arches.conf), an entry per pair.  It holds:
       signature  regular expression the case's failure output must match
       companion  regular expression of the other failure reports the same
                  bug makes in the case (optional); a failure report that
@@ -127,21 +130,54 @@ def read_known_failures(path):
         rate_error = check_rate(sec.get('rate'), sometimes)
         if rate_error:
             raise SystemExit(f'{path}: [{section}]: {rate_error}')
-        entries.append({
-            'tree': fields[0], 'arch': fields[1], 'suite': fields[2], 'case': fields[3],
-            'signature': re.compile(sec['signature']),
-            'companion': re.compile(sec['companion']) if sec.get('companion') else None,
-            'reason': ' '.join(sec['reason'].split()),
-            'sometimes': sometimes,
-            'rate': ' '.join(sec.get('rate', '').split()),
-            'match': match,
-            'flag': re.compile(sec['flag']) if sec.get('flag') else None,
-            'source': sec.get('source', 'debian'),
-            'flavours': fields[4:],
-            'also': [frozenset(a.split('+')) for a in sec.get('also', '').split()],
-            'of': sec.get('of', '').split(),
-        })
+        for tree, arch in itertools.product(expand_names(path, section, fields[0], 'trees'),
+                                            expand_names(path, section, fields[1], 'arches')):
+            entries.append(known_entry(sec, tree, arch, fields, sometimes, match))
+    seen = set()
+    for e in entries:
+        key = (e['tree'], e['arch'], e['suite'], e['case'], ' '.join(e['flavours']))
+        if key in seen:
+            raise SystemExit(f'{path}: {" ".join(key)}: in two entries')
+        seen.add(key)
     return entries
+
+
+def first_column(name):
+    """The names of configs/NAME.conf (its first column)."""
+    with open(os.path.join(REPO, 'configs', f'{name}.conf'), encoding='utf-8') as f:
+        return [line.split()[0] for line in f if line.strip() and not line.startswith('#')]
+
+
+def expand_names(path, section, field, table):
+    """The trees or arches (@table) a known-failures header field names: a
+    comma-separated list, or "*" (every name of configs/@table.conf).
+    Whether each name is a tree or an arch is the self-checks' to hold
+    (scripts/tests: test_names_used_are_trees)."""
+    if field == '*':
+        return first_column(table)
+    names = field.split(',')
+    if '' in names or len(set(names)) != len(names):
+        raise SystemExit(f'{path}: [{section}]: {field!r}: want "*" or a list of '
+                         'names without repeats')
+    return names
+
+
+def known_entry(sec, tree, arch, fields, sometimes, match):
+    """One entry of read_known_failures, for @tree and @arch."""
+    return {
+        'tree': tree, 'arch': arch, 'suite': fields[2], 'case': fields[3],
+        'signature': re.compile(sec['signature']),
+        'companion': re.compile(sec['companion']) if sec.get('companion') else None,
+        'reason': ' '.join(sec['reason'].split()),
+        'sometimes': sometimes,
+        'rate': ' '.join(sec.get('rate', '').split()),
+        'match': match,
+        'flag': re.compile(sec['flag']) if sec.get('flag') else None,
+        'source': sec.get('source', 'debian'),
+        'flavours': fields[4:],
+        'also': [frozenset(a.split('+')) for a in sec.get('also', '').split()],
+        'of': sec.get('of', '').split(),
+    }
 
 
 def check_of(known, cases):

@@ -210,7 +210,9 @@ class TreesTable(unittest.TestCase):
             ('scripts/prove-base-oopses.sh', r'prepare-tree\.sh" (\w+)'),
             ('scripts/run-mutants.sh', r'run-kunit\.sh" (\w+)'),
             ('scripts/results_report.py', r"f'(\w+)-\{arch\}"),
-            ('configs/known-failures.conf', r'^\[(\w+) '),
+            ('configs/known-failures.conf', r'^\[(\w+)[ ,]'),
+            ('configs/known-failures.conf', r'^\[\w+,(\w+)[ ,]'),
+            ('configs/known-failures.conf', r'^\[[\w,]*,(\w+) '),
             ('configs/expected-cases', r'skip-ok (\w+) '),
         ])
         self.assertIn('series', used, 'the scan finds the names it looks for')
@@ -2793,6 +2795,38 @@ class SometimesRate(unittest.TestCase):
     def test_good_rates(self):
         for rate in ('3 of 10 runs of the full matrix', 'unknown: counts not recorded'):
             self.assertEqual(entry_of(self.BASE + f'rate = {rate}')['rate'], rate)
+
+
+class KnownFailureLists(unittest.TestCase):
+    """An entry's TREE and ARCH may be lists or "*": an entry per pair."""
+
+    def entries(self, header):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'known.conf')
+            with open(path, 'w', encoding='utf-8') as f:
+                f.write(f'[{header} kunit x]\nsignature = s\nreason = r\n')
+            return [(e['tree'], e['arch']) for e in judge_module().read_known_failures(path)]
+
+    def test_lists_give_an_entry_per_pair(self):
+        self.assertEqual(self.entries('upstream,fixes x86_64,arm64'),
+                         [('upstream', 'x86_64'), ('upstream', 'arm64'),
+                          ('fixes', 'x86_64'), ('fixes', 'arm64')])
+
+    def test_star_is_every_tree_and_arch(self):
+        got = self.entries('* *')
+        with open(os.path.join(REPO, 'configs', 'trees.conf'), encoding='utf-8') as f:
+            trees = [line.split()[0] for line in f if line.strip() and not line.startswith('#')]
+        self.assertEqual(sorted({t for t, _ in got}), sorted(trees))
+        self.assertEqual(sorted({a for _, a in got}), ['arm64', 'x86_64'])
+        self.assertEqual(len(got), 2 * len(trees))
+
+    def test_repeats_and_overlaps_are_refused(self):
+        for conf in ('[a,a b kunit x]\nsignature = s\nreason = r\n',
+                     '[a, b kunit x]\nsignature = s\nreason = r\n',
+                     '[a,b c kunit x]\nsignature = s\nreason = r\n\n'
+                     '[b c kunit x]\nsignature = t\nreason = r\n'):
+            with self.assertRaises(SystemExit, msg=conf):
+                entry_of(conf)
 
 
 class StressVerdicts(unittest.TestCase):
