@@ -2,7 +2,8 @@
 # import-tree.sh PATH: snapshot the user's kernel tree PATH (for --kdir) into
 # $CACHE/src/kdir-<hash of PATH> as a git repository tagged "pristine", the
 # same shape fetch-tree.sh gives the Debian source.  PATH itself is never
-# written to.  Prints the SRC_ID to use.
+# written to.  Prints the SRC_ID to use ("debian" when PATH is the Debian
+# source the harness fetches, see the end).
 #
 # The snapshot takes every file of PATH, whatever its ignore rules say
 # (Debian's linux-source ships a top-level .gitignore "/*", which hides the
@@ -129,4 +130,15 @@ for f in "$REPO"/kunit/*.c; do
 		die "the ignore rule $rule of $kdir hides $f, which the harness adds to the tree"
 	fi
 done
+# A copy of the source the harness fetches itself (Debian's linux-source,
+# scripts/fetch-tree.sh) is that source: the run takes its worktrees and
+# build trees, and its known failures apply.  Same source: the same files
+# with the same contents, dot-files aside (fetch-tree.sh's snapshot leaves
+# them out, as Debian's .gitignore hides them; no build reads them).
+deb=$CACHE/src/debian
+if [ -f "$deb/.arena-kfault-version" ] &&
+	[ "$(source_listing "$deb")" = "$(source_listing "$dst")" ]; then
+	info "$kdir is $KERNEL_PACKAGE $(cat "$deb/.arena-kfault-version"), as the harness fetches it: using that source, its trees, builds and known failures"
+	id=debian
+fi
 echo "$id"

@@ -601,6 +601,13 @@ scaled() {
 	echo $(($1 * factor))
 }
 
+# source_listing SRC: the files of SRC's pristine snapshot with their
+# contents, dot-files aside, for import-tree.sh to tell whether a --kdir
+# tree is the Debian source.
+source_listing() {
+	git -C "$1" ls-tree -r pristine | grep -Ev $'\t(.*/)?\\.[^/]*$' | sha1sum
+}
+
 # Directories of one (tree, arch) pair.
 tree_src() { echo "$WORK/$1/src"; }
 # A flavoured kernel (--flavour) gets a build directory of its own.

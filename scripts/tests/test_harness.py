@@ -600,6 +600,33 @@ class KdirImport(unittest.TestCase):
         self.assertIn('has no kernel/bpf/arena.c', line)
         self.assertIn('left it out as build output', line)
 
+    def debian_source(self, files):
+        """A fetched Debian source in the test's cache, holding @files."""
+        deb = os.path.join(self.cache, 'src', 'debian')
+        write_tree(deb, dict(files, **{'.arena-kfault-version': '7.3.4-1\n'}))
+        git = ['git', '-c', 'user.name=t', '-c', 'user.email=t@t', '-C', deb]
+        for cmd in (['init', '-q'], ['add', '-f'] + sorted(files), ['commit', '-q', '-m', 's'],
+                    ['tag', 'pristine']):
+            self.assertEqual(run(git + cmd, env={'GIT_CONFIG_GLOBAL': '/dev/null'}).returncode, 0)
+
+    def test_debian_source_is_recognised(self):
+        """The same files as the fetched Debian source, dot-files aside: the
+        run uses that source (its builds, its known failures)."""
+        self.debian_source({k: v for k, v in self.SOURCES.items()
+                            if not os.path.basename(k).startswith('.')})
+        proc = self.import_tree()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.strip(), 'debian')
+        self.assertIn('as the harness fetches it', proc.stderr)
+
+    def test_another_tree_is_not_the_debian_source(self):
+        self.debian_source({k: (v + 'x' if k == 'include/linux/bpf.h' else v)
+                            for k, v in self.SOURCES.items()
+                            if not os.path.basename(k).startswith('.')})
+        proc = self.import_tree()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertRegex(proc.stdout.strip(), r'^kdir-[0-9a-f]{10}$')
+
     def test_rule_hiding_the_kunit_copy(self):
         proc = self.import_tree({'kernel/.gitignore': '*.c\n'})
         line = one_error_line(self, proc)
