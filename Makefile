@@ -29,6 +29,9 @@
 #   make stress         only the stress suite, STRESS_SECONDS (default 180)
 #                       per cell; with FLAVOUR=debug on the debug kernels
 #   make debug          KUnit, kselftests and must_oops on the debug kernels
+#   make rates          how often each "sometimes" known failure failed in
+#                       the runs kept in the cache (its history/), for the
+#                       entries' rate lines
 #   make deps           toolchain root + kernel source, nothing else
 #   make clean          drop build/ (results, logs); the cache stays
 #   make distclean      also drop the cache (~/.cache/arena-kfault)
@@ -41,7 +44,7 @@ CACHE ?= $(or $(ARENA_KFAULT_CACHE),$(HOME)/.cache/arena-kfault)
 ONE_ARCH = $(or $(ARCH),$(firstword $(shell bash -c '. scripts/lib.sh && known_arches')))
 
 .PHONY: check test bench prove-oops prove-base-oopses stress debug harness-check check-series \
-	format-series mutants deps clean distclean
+	format-series mutants rates deps clean distclean
 
 SERIES ?= series
 
@@ -87,6 +90,10 @@ mutants:
 deps:
 	scripts/setup.sh
 	scripts/fetch-tree.sh
+
+rates:
+	python3 scripts/results.py rates --history $(CACHE)/history \
+		--known-failures configs/known-failures.conf
 
 clean:
 	rm -rf build

@@ -589,6 +589,13 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	--asked trees="$trees" --asked arches="${arches[*]}" --asked cells="${asked_cells# }" \
 	--asked suites="$suites" ${self_test:+--asked self_test=1} \
 	${filter:+--filter "$filter"} || failed=1
+# Each case's status, kept in the cache for the rates of the known failures
+# that happen only at times (make rates).
+if [ -f "$RESULTS/summary.json" ]; then
+	python3 "$REPO/scripts/results.py" history-add "$RESULTS/summary.json" \
+		--source "$SRC_ID" --history "$CACHE/history" ||
+		warn "this run's statuses were not kept in $CACHE/history"
+fi
 if [ -n "$timings" ]; then
 	echo >&2
 	python3 "$REPO/scripts/results.py" timings --logs "$LOGS" "$RESULTS/summary.json" >&2

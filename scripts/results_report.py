@@ -190,3 +190,57 @@ def mutant_verdict(results, arch, suites, mutant=None):
         print('survived')
     return 0
 
+
+
+# How many runs scripts/results.py history-add keeps.
+HISTORY_KEEP = 300
+
+
+def history_add(summary, source, history):
+    """Keep what the rates need of the summary.json @summary (the run's
+    flavours, @source, each case's status) in the directory @history, one
+    file per run, the newest HISTORY_KEEP runs."""
+    with open(summary, encoding='utf-8') as f:
+        data = json.load(f)
+    run = data['run']
+    kept = {'started': run.get('started', ''), 'source': source,
+            'flavours': run.get('flavours', '').split(),
+            'suites': [{'tree': r['tree'], 'arch': r['arch'], 'suite': r['suite'],
+                        'cases': {c['name']: c['status'] for c in r.get('cases', [])}}
+                       for r in data['suites']]}
+    os.makedirs(history, exist_ok=True)
+    # a run judged again replaces itself
+    name = re.sub(r'[^0-9A-Za-z]', '', kept['started']) or f'unknown-{os.getpid()}'
+    path = os.path.join(history, f'{name}.json')
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(kept, f)
+    runs = sorted(n for n in os.listdir(history) if n.endswith('.json'))
+    for old in runs[:-HISTORY_KEEP]:
+        os.remove(os.path.join(history, old))
+    return 0
+
+
+def rates(history, known_failures):
+    """For each "sometimes" entry of @known_failures: in how many of the
+    runs kept in @history its case failed as listed (XFAIL), passed, or
+    failed another way, over the runs the entry held in."""
+    from results_judge import find_known, read_known_failures  # pylint: disable=import-outside-toplevel
+    entries = [e for e in read_known_failures(known_failures) if e['sometimes']]
+    runs = []
+    for name in sorted(os.listdir(history)) if os.path.isdir(history) else []:
+        if name.endswith('.json'):
+            with open(os.path.join(history, name), encoding='utf-8') as f:
+                runs.append(json.load(f))
+    print(f'{len(runs)} runs kept in {history}')
+    print(f"{'entry':<72} {'xfail':>5} {'pass':>5} {'other':>5}")
+    for e in entries:
+        seen = {'XFAIL': 0, 'PASS': 0, 'other': 0}
+        for run in runs:
+            for rec in run['suites']:
+                for name, status in rec['cases'].items():
+                    label = case_label(name)
+                    if find_known([e], rec, label, run['source'], set(run['flavours'])):
+                        seen[status if status in seen else 'other'] += 1
+        label = f"{e['tree']} {e['arch']} {e['suite']} {e['case']} {' '.join(e['flavours'])}"
+        print(f"{label.strip():<72} {seen['XFAIL']:>5} {seen['PASS']:>5} {seen['other']:>5}")
+    return 0

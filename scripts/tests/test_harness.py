@@ -2819,6 +2819,33 @@ class SometimesRate(unittest.TestCase):
         self.assertIn('rate is for sometimes entries',
                       self.refused('[t a kunit x]\nsignature = s\nreason = r\nrate = 1 of 3 runs'))
 
+    def test_rates_count_the_kept_runs(self):
+        """make rates: each run's status of a sometimes entry's case, from
+        the runs history-add kept (a run judged again counts once)."""
+        conf = self.BASE + 'rate = 1 of 2 runs\n'
+        with tempfile.TemporaryDirectory() as d:
+            known = os.path.join(d, 'known.conf')
+            with open(known, 'w', encoding='utf-8') as f:
+                f.write(conf)
+            history = os.path.join(d, 'history')
+            for i, status in enumerate(('XFAIL', 'PASS', 'PASS', 'FAIL')):
+                summary = os.path.join(d, f'{i}.json')
+                with open(summary, 'w', encoding='utf-8') as f:
+                    json.dump({'run': {'started': f'2026-01-0{min(i, 2) + 1}T00:00:00Z',
+                                       'flavours': ''},
+                               'suites': [{'tree': 't', 'arch': 'a', 'suite': 'kunit',
+                                           'cases': [{'name': 'suite/x', 'status': status},
+                                                     {'name': 'suite/y', 'status': 'FAIL'}]}]},
+                              f)
+                proc = run(['python3', RESULTS_PY, 'history-add', summary, '--source', 'debian',
+                            '--history', history])
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+            proc = run(['python3', RESULTS_PY, 'rates', '--history', history,
+                        '--known-failures', known])
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.splitlines()[-1].split(), ['t', 'a', 'kunit', 'x', '1', '1', '1'],
+                         'runs 3 and 4 share a start: the later replaces the earlier')
+
     def test_good_rates(self):
         for rate in ('3 of 10 runs of the full matrix', 'unknown: counts not recorded'):
             self.assertEqual(entry_of(self.BASE + f'rate = {rate}')['rate'], rate)
