@@ -426,6 +426,10 @@ if [ -n "$kdir" ]; then
 		die "cannot use --kdir $kdir"
 	SRC_ID=$(tail -1 "$LOGS/import-tree.log")
 	kernel_version="kdir:$kdir"
+	if [ "$SRC_ID" = debian ]; then
+		kernel_version+=" (= $KERNEL_PACKAGE $(cat "$CACHE/src/debian/.arena-kfault-version"))"
+		info "--kdir $kdir is $KERNEL_PACKAGE as the harness fetches it: its trees, build trees and known failures apply"
+	fi
 else
 	# Debian's source package needs nothing of the toolchain root (the
 	# import of a --kdir tree does): on a cold cache both download at once.
@@ -581,7 +585,7 @@ python3 "$REPO/scripts/results.py" summary --results "$RESULTS" \
 	"${flavour_args[@]}" \
 	--not-run "$notrun" --expected-cases "$REPO/configs/expected-cases" \
 	--info started="$started" --info finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
-	--info kernel="$kernel_version" --info trees="$trees" \
+	--info kernel="$kernel_version" --info source="$SRC_ID" --info trees="$trees" \
 	--info arches="${arches[*]}" --info flavours="${flavours# }" \
 	--info accel="$(for a in "${arches[@]}"; do
 		[ ! -s "$RESULTS/.accel-$a" ] || printf '%s: %s; ' "$a" "$(cat "$RESULTS/.accel-$a")"

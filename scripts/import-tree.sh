@@ -95,6 +95,9 @@ import_excludes() {
 	git config commit.gpgSign false
 	git config core.autocrlf false
 	: >.git/info/exclude
+	# The files as they are: no attribute of the tree's own .gitattributes
+	# (line endings, filters, ident) rewrites what is committed.
+	echo '* -text -eol -ident -filter -working-tree-encoding' >.git/info/attributes
 	# Debian's packaging block hides everything but debian/ from git (as
 	# in fetch-tree.sh): drop it, keep upstream's rules.
 	if [ -f .gitignore ] && grep -qx '/\*' .gitignore; then

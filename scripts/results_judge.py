@@ -133,13 +133,27 @@ def read_known_failures(path):
         for tree, arch in itertools.product(expand_names(path, section, fields[0], 'trees'),
                                             expand_names(path, section, fields[1], 'arches')):
             entries.append(known_entry(sec, tree, arch, fields, sometimes, match))
-    seen = set()
-    for e in entries:
-        key = (e['tree'], e['arch'], e['suite'], e['case'], ' '.join(e['flavours']))
-        if key in seen:
-            raise SystemExit(f'{path}: {" ".join(key)}: in two entries')
-        seen.add(key)
+    overlap = overlapping(entries)
+    if overlap:
+        raise SystemExit(f'{path}: {overlap}: two entries hold in the same runs '
+                         '(the first would hide the second)')
     return entries
+
+
+def overlapping(entries):
+    """The case two of @entries would both hold for in some run (the same
+    tree, arch, suite, case and source, and a flavour set in common, "any"
+    meeting every set), or None."""
+    held = {}
+    for e in entries:
+        key = (e['tree'], e['arch'], e['suite'], e['case'], e['source'])
+        sets = ({'any'} if e['flavours'] == ['any']
+                else {frozenset(e['flavours']), *e['also']})
+        for other in held.get(key, []):
+            if 'any' in sets or 'any' in other or sets & other:
+                return ' '.join(key[:4])
+        held.setdefault(key, []).append(sets)
+    return None
 
 
 def first_column(name):

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Reports over a run's results (scripts/results.py timings, bench-table,
-mutant-verdict): what they print is for people and for
-scripts/run-mutants.sh, not a verdict of the run (results_judge.py's).
+mutant-verdict, history-add, rates): what they print is for people and
+for scripts/run-mutants.sh, not a verdict of the run (results_judge.py's).
 """
 import datetime
 import fnmatch
+import hashlib
 import json
 import os
 import re
+import sys
 
 from results_judge import case_label, walk_cases
 
@@ -199,24 +201,32 @@ HISTORY_KEEP = 300
 def history_add(summary, source, history):
     """Keep what the rates need of the summary.json @summary (the run's
     flavours, @source, each case's status) in the directory @history, one
-    file per run, the newest HISTORY_KEEP runs."""
-    with open(summary, encoding='utf-8') as f:
-        data = json.load(f)
-    run = data['run']
-    kept = {'started': run.get('started', ''), 'source': source,
-            'flavours': run.get('flavours', '').split(),
-            'suites': [{'tree': r['tree'], 'arch': r['arch'], 'suite': r['suite'],
-                        'cases': {c['name']: c['status'] for c in r.get('cases', [])}}
-                       for r in data['suites']]}
-    os.makedirs(history, exist_ok=True)
-    # a run judged again replaces itself
-    name = re.sub(r'[^0-9A-Za-z]', '', kept['started']) or f'unknown-{os.getpid()}'
-    path = os.path.join(history, f'{name}.json')
-    with open(path, 'w', encoding='utf-8') as f:
-        json.dump(kept, f)
-    runs = sorted(n for n in os.listdir(history) if n.endswith('.json'))
-    for old in runs[:-HISTORY_KEEP]:
-        os.remove(os.path.join(history, old))
+    file per run (a run judged again replaces its file), the newest
+    HISTORY_KEEP runs by start time.  Never fails the run: a problem is one
+    line on stderr."""
+    try:
+        with open(summary, encoding='utf-8') as f:
+            data = json.load(f)
+        run = data['run']
+        kept = {'started': run.get('started', ''), 'source': source,
+                'flavours': run.get('flavours', '').split(),
+                'suites': [{'tree': r['tree'], 'arch': r['arch'], 'suite': r['suite'],
+                            'cases': {c['name']: c['status'] for c in r.get('cases', [])}}
+                           for r in data['suites']]}
+        text = json.dumps(kept, sort_keys=True)
+        name = (re.sub(r'[^0-9A-Za-z]', '', kept['started']) or
+                'unstarted-' + hashlib.sha1(text.encode()).hexdigest()[:12])
+        os.makedirs(history, exist_ok=True)
+        path = os.path.join(history, f'{name}.json')
+        with open(path + '.tmp', 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(path + '.tmp', path)
+        runs = sorted((os.path.getmtime(os.path.join(history, n)), n)
+                      for n in os.listdir(history) if n.endswith('.json'))
+        for _, old in runs[:-HISTORY_KEEP]:
+            os.remove(os.path.join(history, old))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        print(f'warning: history-add: {summary} not kept in {history}: {e}', file=sys.stderr)
     return 0
 
 
@@ -228,9 +238,15 @@ def rates(history, known_failures):
     entries = [e for e in read_known_failures(known_failures) if e['sometimes']]
     runs = []
     for name in sorted(os.listdir(history)) if os.path.isdir(history) else []:
-        if name.endswith('.json'):
+        if not name.endswith('.json'):
+            continue
+        try:
             with open(os.path.join(history, name), encoding='utf-8') as f:
-                runs.append(json.load(f))
+                run = json.load(f)
+            runs.append({'source': run['source'], 'flavours': list(run['flavours']),
+                         'suites': [dict(r, cases=dict(r['cases'])) for r in run['suites']]})
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f'skipped {name}: unreadable ({e})')
     print(f'{len(runs)} runs kept in {history}')
     print(f"{'entry':<72} {'xfail':>5} {'pass':>5} {'other':>5}")
     for e in entries:
