@@ -384,6 +384,64 @@ class SuitesTable(unittest.TestCase):
         for line in proc.stdout.splitlines():
             self.assertLessEqual(len(line), 79, line)
 
+    def test_adding_a_suite_is_one_line(self):
+        """A copy of the harness with one more line in configs/suites, its
+        script and its case: --help and the cell matrix know the suite, a
+        run asked for it expects its result, and results.py judges what
+        its script leaves (a missing case fails)."""
+        with tempfile.TemporaryDirectory() as d:
+            copy = os.path.join(d, 'repo')
+            os.makedirs(copy)
+            for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
+                        'selftests', 'README.md'):
+                subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+            with open(os.path.join(copy, 'configs', 'suites'), 'a', encoding='utf-8') as f:
+                f.write('new_suite       no       test       every  own    -          -      -'
+                        '        a suite of its own\n')
+            with open(os.path.join(copy, 'configs', 'expected-cases'), 'a',
+                      encoding='utf-8') as f:
+                f.write('new_suite  it_works\n')
+            script = os.path.join(copy, 'scripts', 'run-new-suite.sh')
+            with open(script, 'w', encoding='utf-8') as f:
+                f.write('#!/bin/bash\n# run-new-suite.sh TREE ARCH\n'
+                        'echo \'{"name": "new", "test_cases": [], "sub_groups": [{"name": '
+                        '"new", "sub_groups": [], "test_cases": [{"name": "it_works", '
+                        '"status": "PASS"}]}]}\' >"$RESULTS/$1-$2-new_suite.json"\n')
+            os.chmod(script, 0o755)
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--help'])
+            self.assertIn('new_suite', proc.stdout)
+            self.assertIn('a suite of its own', proc.stdout)
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--list', '--cell',
+                        'fixes:x86_64:kunit,new_suite'])
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stdout.split('\n')[0].split(), ['cell', 'kunit', 'new_suite'])
+            self.assertEqual(proc.stdout.split('\n')[1].split(), ['fixes/x86_64', 'yes', 'yes'])
+            build = os.path.join(d, 'build')
+            proc = run([os.path.join(copy, 'run_tests.sh'), '--cell', 'fixes:x86_64:new_suite',
+                        '--kdir', '/nonexistent/linux'], env={'ARENA_KFAULT_BUILD': build})
+            self.assertNotEqual(proc.returncode, 0, 'the run dies at --kdir')
+            res = os.path.join(build, 'results')
+            with open(os.path.join(res, '.expected.tsv'), encoding='utf-8') as f:
+                self.assertEqual(f.read().split(), ['fixes', 'x86_64', 'new_suite'])
+            steps = os.path.join(d, 'steps.tsv')
+            with open(steps, 'w', encoding='utf-8') as f:
+                f.write(''.join(f'{t}\t{a}\t{s}\t1\t0\n' for t, a, s in (
+                    ('-', '-', 'setup'), ('-', '-', 'fetch-tree'), ('fixes', '-', 'prepare'),
+                    ('fixes', 'x86_64', 'fit'), ('fixes', 'x86_64', 'new_suite'))))
+            summary = [sys.executable, os.path.join(copy, 'scripts', 'results.py'), 'summary',
+                       '--results', res, '--steps', steps,
+                       '--expected', os.path.join(res, '.expected.tsv'),
+                       '--expected-cases', os.path.join(copy, 'configs', 'expected-cases')]
+            self.assertEqual(run([script, 'fixes', 'x86_64'], env={'RESULTS': res}).returncode, 0)
+            proc = run(summary)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+            self.assertRegex(proc.stdout, r'fixes +x86_64 +new_suite +1 +0 +0 +ok')
+            with open(os.path.join(copy, 'configs', 'expected-cases'), 'a',
+                      encoding='utf-8') as f:
+                f.write('new_suite  it_also_works\n')
+            proc = run(summary)
+            self.assertEqual(proc.returncode, 1, 'a case the suite did not report fails')
+
     def test_run_follows_the_table(self):
         """The table decides which cells run a suite and which results a
         run expects: a suite of cells "last" on the last cell only, a
