@@ -241,6 +241,21 @@ long akf_meminfo_kb(const char *field)
 	return kb;
 }
 
+long akf_pcp_kb(void)
+{
+	char line[128];
+	long pages = 0, v;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %ld", &v) == 1)
+			pages += v;
+	fclose(f);
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 int akf_shrink_slab_caches(void)
 {
 	DIR *d = opendir("/sys/kernel/slab");

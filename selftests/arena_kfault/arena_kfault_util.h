@@ -42,6 +42,11 @@ int akf_free_at(struct arena_kfault *skel, unsigned long target, __u32 n);
 int akf_user_read_signal(unsigned long addr);
 /* A /proc/meminfo field, in kB; -1 if missing. */
 long akf_meminfo_kb(const char *field);
+/*
+ * The free pages on the per-CPU lists (/proc/zoneinfo's pagesets "count"),
+ * in kB: free, but not in MemFree until they go back to the buddy lists.
+ */
+long akf_pcp_kb(void);
 
 /*
  * Shrink every slab cache (/sys/kernel/slab/<cache>/shrink): frees empty
