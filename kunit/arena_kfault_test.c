@@ -1164,32 +1164,6 @@ static void alloc_over_scratch_maps_fresh_page(struct kunit *test)
 }
 
 /*
- * bpf_arena_alloc_pages() of the one page at @uaddr, tried until it succeeds
- * or both ALLOC_TRIES tries and ALLOC_TRY_MS have gone by, *@tries: how many
- * it took.  It takes its page with alloc_pages_nolock(), which fails while
- * the zone lock is contended (by another CPU's allocations, for as long as
- * they last, not for a number of tries), and its lock may time out: such a
- * failure changes nothing in the arena, and the next try is a new chance.
- * A refusal of the slot repeats on each try.  No sleeping: a non-sleepable
- * caller may have preemption off.
- */
-#define ALLOC_TRIES	8
-#define ALLOC_TRY_MS	50
-
-static long test_alloc_tries(struct bpf_arena *arena, long uaddr, bool sleepable, int *tries)
-{
-	u64 deadline = ktime_get_ns() + ALLOC_TRY_MS * NSEC_PER_MSEC;
-	long got;
-
-	for (*tries = 1; ; (*tries)++) {
-		got = arena_alloc_pages(arena, uaddr, 1, NUMA_NO_NODE, sleepable);
-		if (got || (*tries >= ALLOC_TRIES && ktime_get_ns() > deadline))
-			return got;
-		cpu_relax();
-	}
-}
-
-/*
  * Whether a non-sleepable allocation may be refused a scratched slot.  The
  * scratch page's translation, which other CPUs may have cached, must be
  * gone from every TLB before the allocation returns.  arm64 breaks before
@@ -1204,6 +1178,38 @@ static long test_alloc_tries(struct bpf_arena *arena, long uaddr, bool sleepable
 static bool nonsleepable_replace_may_be_refused(void)
 {
 	return !IS_ENABLED(CONFIG_ARM64);
+}
+
+/*
+ * bpf_arena_alloc_pages() of the one page at @uaddr, *@tries: how many tries
+ * it took.  It takes its page with alloc_pages_nolock(), which also fails
+ * when it cannot take a contended zone lock at once (for as long as another
+ * CPU allocates, not for a number of tries), and its own lock may time out:
+ * such a failure changes nothing in the arena, and the next try is a new
+ * chance.  So an allocation that must succeed is tried until it does, or
+ * both ALLOC_TRIES tries and ALLOC_TRY_MS have gone by (ALLOC_TRIES_MAX
+ * bounds it should the clock not advance).  One this arch may refuse, whose
+ * refusal repeats on every try, gets ALLOC_TRIES: a caller may have
+ * interrupts off, and spinning on a known answer would keep them off.
+ */
+#define ALLOC_TRIES	8
+#define ALLOC_TRY_MS	50
+#define ALLOC_TRIES_MAX	100000
+
+static long test_alloc_tries(struct bpf_arena *arena, long uaddr, bool sleepable, int *tries)
+{
+	bool may_refuse = !sleepable && nonsleepable_replace_may_be_refused();
+	u64 deadline = ktime_get_ns() + ALLOC_TRY_MS * NSEC_PER_MSEC;
+	long got;
+
+	for (*tries = 1; ; (*tries)++) {
+		got = arena_alloc_pages(arena, uaddr, 1, NUMA_NO_NODE, sleepable);
+		if (got || *tries == ALLOC_TRIES_MAX)
+			return got;
+		if (*tries >= ALLOC_TRIES && (may_refuse || ktime_get_ns() > deadline))
+			return got;
+		cpu_relax();
+	}
 }
 
 /*

@@ -468,14 +468,15 @@ out:
  * (64, 256 KiB) over scratched slots.  MemFree alone (kernel page tables
  * counted apart) moved by -18 to +18 MiB over 100 cycles with nothing lost:
  * free pages wait on the per-CPU lists (most after a burst of frees, such
- * as an arena's 8 MiB of page tables) before MemFree counts them, empty
- * slabs stay with their caches, and a KASAN kernel holds freed objects in
- * its quarantine.  So the measure adds the per-CPU lists back
- * (/proc/zoneinfo) and shrinks every slab cache (which empties the
- * quarantine of each) before it reads: then it moves by less than 0.3 MiB
- * on x86_64, plain or KASAN.  Even so, a free path that loses
- * one arena's pages once (256 KiB), or a page a cycle (400 KiB over the
- * rounds), is within the noise of any MemFree bound.  So the pages are
+ * as the 8 MiB of page tables a kernel that frees them frees at once)
+ * before MemFree counts them, empty slabs stay with their caches, and a
+ * KASAN kernel holds freed objects in its quarantine.  So the measure adds
+ * the per-CPU lists back (/proc/zoneinfo) and shrinks every slab cache
+ * (which empties the quarantine of each) before it reads: then it moved by
+ * less than 0.3 MiB on x86_64, plain or KASAN.  That would tell a page lost
+ * a cycle (400 KiB over the rounds) but not one arena's pages lost once
+ * (256 KiB), and its two reads race with pages moving between the per-CPU
+ * and buddy lists.  So the pages are
  * counted exactly, as the live-page part below does: each cycle pins its 64
  * pages, and once bpf_arena_free_pages() has returned each must be back to
  * its pin alone.  The bound is zero pages: a single page kept by a single
@@ -492,10 +493,11 @@ out:
 #define LEAK_ROUNDS	100
 /*
  * An arena whose vmap area lands in a fresh part of vmalloc space allocates
- * its 8 MiB+ of kernel page tables anew, and kernel page tables are never
- * freed: they are bounded on their own and counted back into MemFree.
- * What is left is noise (see above): vmap areas and arenas still being
- * freed, slab objects in use by caches that shrink only partly.
+ * its 8 MiB+ of kernel page tables anew, which v7.3 never frees: they are
+ * bounded on their own and counted back into MemFree.  What is left is
+ * noise (see above).  The slack is the bound of MemFree alone, kept while
+ * the noise of the measure is known for x86_64 only; the exact page count
+ * is what catches a lost page.
  */
 #define LEAK_SLACK_KB	(10 * 1024)
 /*
@@ -512,8 +514,11 @@ out:
  */
 static long free_but_tables_kb(long pt_base)
 {
+	long pcp;
+
 	akf_shrink_slab_caches();
-	return akf_meminfo_kb("MemFree") + akf_pcp_kb() +
+	pcp = akf_pcp_kb();
+	return akf_meminfo_kb("MemFree") + (pcp > 0 ? pcp : 0) +
 	       (akf_meminfo_kb("PageTables") - pt_base);
 }
 #define LIVE_PAGES	(KFAULT_ARENA_PAGES - 1)
@@ -534,9 +539,8 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, akf_scaled_seconds(600))
 	 * scratched slots, half of them also mapped into user space, after a
 	 * slot that still maps the scratch page) gives every one back.  The
 	 * test module pins each page, so the check is exact: once the deferred
-	 * map free ran, a page's only reference left is the pin.  (MemFree
-	 * cannot tell this: freed pages sit on per-CPU lists, 80-110 KB per
-	 * arena here, before they count as free.)
+	 * map free ran, a page's only reference left is the pin.  (No free
+	 * memory measure can tell one arena's pages: see above.)
 	 */
 	s = arena_kfault__open_and_load();
 	ASSERT_NE(NULL, s);
@@ -564,6 +568,9 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, akf_scaled_seconds(600))
 	 * Arenas whose pages were freed first, many of them: each free counted
 	 * exactly (arena_cycle()), then MemFree over all of them.
 	 */
+	ASSERT_LE(0, akf_pcp_kb()) TH_LOG("no per-CPU list counts in /proc/zoneinfo");
+	if (!akf_shrink_slab_caches())
+		TH_LOG("no slab cache could be shrunk (/sys/kernel/slab): free memory is noisier");
 	pt_before = akf_meminfo_kb("PageTables");
 	for (i = 0; i < 20; i++) {
 		why = arena_cycle(self->env.skel, self->env.psz, true, &retried);
@@ -602,7 +609,7 @@ TEST_F_TIMEOUT(arena, teardown_leaks_nothing, akf_scaled_seconds(600))
 	TH_LOG("waited %.1f s for the memory of the destroyed arenas",
 	       (t0.tv_sec - t1.tv_sec) + (t0.tv_nsec - t1.tv_nsec) / 1e9);
 	per_round = (before - after) * 1024 / LEAK_ROUNDS;
-	TH_LOG("%d arenas of %d pages: MemFree (page tables counted apart) %ld -> %ld kB (%ld bytes/arena)",
+	TH_LOG("%d arenas of %d pages: free memory (page tables counted apart) %ld -> %ld kB (%ld bytes/arena)",
 	       LEAK_ROUNDS, KFAULT_ARENA_PAGES, before, after, per_round);
 	EXPECT_GE(after, before - LEAK_SLACK_KB)
 		TH_LOG("%ld bytes lost per arena", per_round);

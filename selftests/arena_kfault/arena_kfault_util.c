@@ -266,7 +266,8 @@ int akf_shrink_slab_caches(void)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		/* a merged cache's aliases are links to it: shrink it once */
+		if (e->d_name[0] == '.' || e->d_type == DT_LNK)
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
 		fd = open(path, O_WRONLY);
