@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from results_judge import case_label, walk_cases
+from results_judge import case_label, find_known, read_known_failures, walk_cases
 
 # The turnaround targets (README, "Quick start"), in seconds.
 TARGETS = {'cold_ci': 45 * 60, 'cold_full_matrix': 75 * 60, 'warm_revalidation': 6 * 60,
@@ -234,7 +234,6 @@ def rates(history, known_failures):
     """For each "sometimes" entry of @known_failures: in how many of the
     runs kept in @history its case failed as listed (XFAIL), passed, or
     failed another way, over the runs the entry held in."""
-    from results_judge import find_known, read_known_failures  # pylint: disable=import-outside-toplevel
     entries = [e for e in read_known_failures(known_failures) if e['sometimes']]
     runs = []
     for name in sorted(os.listdir(history)) if os.path.isdir(history) else []:

@@ -131,6 +131,16 @@ def table_rows(name):
         return [line.split() for line in f if line.strip() and not line.startswith('#')]
 
 
+def copy_harness(d):
+    """A copy of the harness (what a run reads) in the directory @d: its path."""
+    copy = os.path.join(d, 'repo')
+    os.makedirs(copy)
+    for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
+                'selftests', 'README.md'):
+        subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+    return copy
+
+
 def names_in(paths_and_patterns):
     """{name: 'file: match'} of every group 1 of the (path, regex) pairs,
     searched in the repo's files."""
@@ -233,11 +243,7 @@ class TreesTable(unittest.TestCase):
         and its patch directory: --help, the cell matrix and
         prepare-tree.sh (on a small source of its own) know the tree."""
         with tempfile.TemporaryDirectory() as d:
-            copy = os.path.join(d, 'repo')
-            os.makedirs(copy)
-            for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
-                        'selftests', 'README.md'):
-                subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+            copy = copy_harness(d)
             with open(os.path.join(copy, 'configs', 'trees.conf'), 'a', encoding='utf-8') as f:
                 f.write('newtree     yes      either   no           newtree           -\n')
             write_tree(os.path.join(copy, 'kernel-patches', 'newtree'), {
@@ -390,11 +396,7 @@ class SuitesTable(unittest.TestCase):
         run asked for it expects its result, and results.py judges what
         its script leaves (a missing case fails)."""
         with tempfile.TemporaryDirectory() as d:
-            copy = os.path.join(d, 'repo')
-            os.makedirs(copy)
-            for sub in ('run_tests.sh', 'scripts', 'configs', 'kernel-patches', 'kunit',
-                        'selftests', 'README.md'):
-                subprocess.run(['cp', '-r', os.path.join(REPO, sub), copy], check=True)
+            copy = copy_harness(d)
             with open(os.path.join(copy, 'configs', 'suites'), 'a', encoding='utf-8') as f:
                 f.write('new_suite       no       test       every  own    -          -      -'
                         '        a suite of its own\n')
@@ -2869,13 +2871,18 @@ class RepoKnownFailures(unittest.TestCase):
             self.assertEqual(status, want, f'freed {freed}: expected {want}, saw {status}')
 
 
-def entry_of(conf):
-    """The one entry of the known-failures text @conf."""
+def read_known(conf):
+    """The entries of the known-failures text @conf."""
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, 'known.conf')
         with open(path, 'w', encoding='utf-8') as f:
             f.write(conf)
-        return judge_module().read_known_failures(path)[0]
+        return judge_module().read_known_failures(path)
+
+
+def entry_of(conf):
+    """The one entry of the known-failures text @conf."""
+    return read_known(conf)[0]
 
 
 class KnownFailureReports(unittest.TestCase):
@@ -3011,12 +3018,10 @@ class SometimesRate(unittest.TestCase):
 class KnownFailureLists(unittest.TestCase):
     """An entry's TREE and ARCH may be lists or "*": an entry per pair."""
 
-    def entries(self, header):
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, 'known.conf')
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(f'[{header} kunit x]\nsignature = s\nreason = r\n')
-            return [(e['tree'], e['arch']) for e in judge_module().read_known_failures(path)]
+    @staticmethod
+    def entries(header):
+        return [(e['tree'], e['arch'])
+                for e in read_known(f'[{header} kunit x]\nsignature = s\nreason = r\n')]
 
     def test_lists_give_an_entry_per_pair(self):
         self.assertEqual(self.entries('upstream,fixes x86_64,arm64'),
@@ -3025,8 +3030,7 @@ class KnownFailureLists(unittest.TestCase):
 
     def test_star_is_every_tree_and_arch(self):
         got = self.entries('* *')
-        with open(os.path.join(REPO, 'configs', 'trees.conf'), encoding='utf-8') as f:
-            trees = [line.split()[0] for line in f if line.strip() and not line.startswith('#')]
+        trees = [row[0] for row in table_rows('trees.conf')]
         self.assertEqual(sorted({t for t, _ in got}), sorted(trees))
         self.assertEqual(sorted({a for _, a in got}), ['arm64', 'x86_64'])
         self.assertEqual(len(got), 2 * len(trees))
@@ -3046,14 +3050,7 @@ class KnownFailureLists(unittest.TestCase):
         two = '[{}]\nsignature = s\nreason = r\n{}\n[{}]\nsignature = t\nreason = r\n'
         for conf in (two.format('u a kunit x', '', 'u a kunit x debug'),
                      two.format('u a kunit x', 'also = nothp\n', 'u a kunit x debug')):
-            self.assertEqual(len(self.read(conf)), 2, conf)
-
-    def read(self, conf):
-        with tempfile.TemporaryDirectory() as d:
-            path = os.path.join(d, 'known.conf')
-            with open(path, 'w', encoding='utf-8') as f:
-                f.write(conf)
-            return judge_module().read_known_failures(path)
+            self.assertEqual(len(read_known(conf)), 2, conf)
 
 
 class StressVerdicts(unittest.TestCase):
